@@ -1,0 +1,100 @@
+"""OWL 2 RL closure with owlrl, reduced to the entailments a researcher would query.
+
+owlrl's raw output is mostly noise for data users: reflexive ``owl:sameAs`` for every
+term, typing of literals, ``rdfs:Datatype`` declarations, and restated schema axioms
+(every class a subclass of itself and of ``owl:Thing``). The snapshot keeps the new facts
+about the data: instance types, inverse and symmetric links, non-trivial ``owl:sameAs``.
+"""
+
+from dataclasses import dataclass
+
+import owlrl
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+
+# owlrl reports inconsistencies as nodes of this class (owlrl.Namespaces.ERRNS).
+OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
+
+_SCHEMA_PREDICATES = {
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.domain,
+    RDFS.range,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    OWL.inverseOf,
+    OWL.disjointWith,
+    OWL.propertyDisjointWith,
+}
+_META_CLASSES = {
+    OWL.Thing,
+    RDFS.Resource,
+    RDFS.Class,
+    OWL.Class,
+    RDF.Property,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.SymmetricProperty,
+    OWL.TransitiveProperty,
+    OWL.NamedIndividual,
+    RDFS.Datatype,
+    RDFS.Literal,
+}
+_BUILT_IN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
+
+
+class InconsistencyError(Exception):
+    """The ontology and data together entail a contradiction (owlrl error messages)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class Closure:
+    """The asserted graph and, kept apart, what reasoning added to it."""
+
+    asserted: Graph
+    inferred: Graph
+
+
+def is_useful_entailment(triple: tuple[URIRef | BNode | Literal, URIRef, object]) -> bool:
+    """Whether an owlrl entailment says something new about the data."""
+    subject, predicate, obj = triple
+    if isinstance(subject, Literal) or str(subject).startswith(_BUILT_IN):
+        return False
+    if predicate in _SCHEMA_PREDICATES:
+        return False
+    if predicate == OWL.sameAs:
+        return subject != obj
+    if predicate == RDF.type:
+        return isinstance(obj, URIRef) and obj not in _META_CLASSES
+    return True
+
+
+def compute_closure(asserted: Graph) -> Closure:
+    """Run OWL 2 RL over the asserted graph; raise InconsistencyError on contradictions."""
+    expanded = Graph()
+    expanded += asserted
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(expanded)
+    errors = sorted(
+        str(message)
+        for node in expanded.subjects(RDF.type, OWLRL_ERRORS.ErrorMessage)
+        for message in expanded.objects(node, OWLRL_ERRORS.error)
+    )
+    nothing = sorted(str(s) for s in expanded.subjects(RDF.type, OWL.Nothing))
+    errors += [f"{member} is a member of owl:Nothing" for member in nothing]
+    if errors:
+        raise InconsistencyError(errors)
+    inferred = Graph()
+    for triple in expanded:
+        if triple not in asserted and is_useful_entailment(triple):
+            inferred.add(triple)
+    for prefix, namespace in asserted.namespaces():
+        inferred.bind(prefix, namespace)
+    return Closure(asserted=asserted, inferred=inferred)

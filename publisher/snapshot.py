@@ -1,0 +1,189 @@
+"""Versioned, immutable snapshots: written beside the current one, switched atomically.
+
+Layout under the home folder::
+
+    snapshots/<version>/manifest.json   version, counts, instances per class, files
+    snapshots/<version>/{asserted,inferred,all}.{ttl,nt,jsonld}
+    snapshots/<version>/store/          Oxigraph store: graph/asserted + graph/inferred
+    current -> snapshots/<version>      switched with one rename, so readers never see
+                                        a half-written snapshot
+
+A build holds ``build.lock``; a second build started meanwhile fails at once instead of
+racing it. Only the newest few snapshots are kept.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from filelock import FileLock
+from platformdirs import user_data_dir
+from rdflib import RDF, Graph
+
+from publisher.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
+from publisher.reasoning import Closure
+from publisher.terms import oxigraph_triples
+
+HOME_ENV = "MUNICIPAL_ROLES_HOME"
+KEEP_SNAPSHOTS = 3
+
+DUMP_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+DUMP_GRAPHS = ("asserted", "inferred", "all")
+
+
+class BuildBusyError(Exception):
+    """Another build holds the lock of this home folder."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A published snapshot folder and its manifest."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest["version"])
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    def dump_path(self, graph: str, extension: str) -> Path:
+        """The dump file of one graph (asserted, inferred, all) in one format."""
+        if graph not in DUMP_GRAPHS or extension not in DUMP_FORMATS:
+            raise KeyError(f"no dump {graph}.{extension}")
+        return self.path / f"{graph}.{extension}"
+
+
+def default_home() -> Path:
+    """Where snapshots live: $MUNICIPAL_ROLES_HOME, else the user's data folder."""
+    configured = os.environ.get(HOME_ENV)
+    return Path(configured) if configured else Path(user_data_dir("municipal-roles"))
+
+
+def current_snapshot(home: Path) -> Snapshot | None:
+    """The snapshot in use, or None when nothing has been built yet."""
+    link = home / "current"
+    if not link.exists():
+        return None
+    path = link.resolve()
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    return Snapshot(path=path, manifest=manifest)
+
+
+def instances_per_class(graph: Graph) -> dict[str, int]:
+    """How many resources each class has, most populous first."""
+    counts = Counter(str(cls) for cls in graph.objects(None, RDF.type))
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_dumps(folder: Path, graphs: dict[str, Graph], prefixes: dict[str, str]) -> None:
+    for name, graph in graphs.items():
+        triples = oxigraph_triples(graph)
+        for extension, fmt in DUMP_FORMATS.items():
+            options = {"prefixes": prefixes} if fmt is ox.RdfFormat.TURTLE else {}
+            ox.serialize(triples, str(folder / f"{name}.{extension}"), fmt, **options)
+
+
+def _write_store(folder: Path, closure: Closure) -> None:
+    store = ox.Store(str(folder))
+    for graph_name, graph in ((ASSERTED_GRAPH, closure.asserted), (INFERRED_GRAPH, closure.inferred)):
+        name = ox.NamedNode(str(graph_name))
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in oxigraph_triples(graph))
+    store.flush()
+    store.optimize()
+    del store
+
+
+def _switch_current(home: Path, target: Path) -> None:
+    temporary = home / f".current-{uuid.uuid4().hex}"
+    temporary.symlink_to(target.relative_to(home))
+    os.replace(temporary, home / "current")
+
+
+def _prune(home: Path, keep: Path) -> None:
+    snapshots = sorted((p for p in (home / "snapshots").iterdir() if not p.name.startswith(".")))
+    for old in snapshots[:-KEEP_SNAPSHOTS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in (home / "snapshots").glob(".building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def publish(home: Path, closure: Closure, sources_digest: str, metadata: dict[str, Any]) -> Snapshot:
+    """Write a snapshot of the closure and make it current; all or nothing."""
+    (home / "snapshots").mkdir(parents=True, exist_ok=True)
+    created = datetime.now(UTC)
+    version = f"{created:%Y%m%dT%H%M%SZ}-{sources_digest[:12]}"
+    staging = home / "snapshots" / f".building-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        everything = Graph()
+        everything += closure.asserted
+        everything += closure.inferred
+        prefixes = dict(PREFIXES)
+        _write_dumps(
+            staging,
+            {"asserted": closure.asserted, "inferred": closure.inferred, "all": everything},
+            prefixes,
+        )
+        _write_store(staging / "store", closure)
+        files = {
+            p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+            for p in sorted(staging.iterdir())
+            if p.is_file()
+        }
+        manifest = {
+            "version": version,
+            "created": created.isoformat(timespec="seconds"),
+            "sources_sha256": sources_digest,
+            "triples": {
+                "asserted": len(closure.asserted),
+                "inferred": len(closure.inferred),
+                "all": len(everything),
+            },
+            "instances_per_class": instances_per_class(everything),
+            "prefixes": prefixes,
+            "files": files,
+            **metadata,
+        }
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        final = home / "snapshots" / version
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _switch_current(home, final)
+    _prune(home, final)
+    return Snapshot(path=final, manifest=manifest)
+
+
+def build_lock(home: Path) -> FileLock:
+    """The lock a build holds; acquiring it fails at once when another build runs."""
+    home.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(home / "build.lock"), timeout=0)
+
