@@ -16,7 +16,7 @@ from publisher import __version__
 from publisher.loading import load_graph
 from publisher.namespaces import PREFIXES
 from publisher.reasoning import compute_closure
-from publisher.resources import ONTOLOGY_FILE, resource_dir, turtle_files
+from publisher.resources import ONTOLOGY_FILE, turtle_files
 from publisher.snapshot import BuildBusyError, Snapshot, build_lock, publish
 
 Step = Callable[[str], None]
@@ -28,9 +28,17 @@ class BuildResult:
     seconds: float
 
 
-def source_files() -> list[Path]:
-    """The files a build reads: the ontology, then every data file."""
-    return [ONTOLOGY_FILE, *turtle_files("data")]
+def source_files(data: list[Path] | None = None) -> list[Path]:
+    """The files a build reads: the ontology, then the data (the shipped data by default).
+
+    A folder in ``data`` stands for every Turtle file below it.
+    """
+    if data is None:
+        return [ONTOLOGY_FILE, *turtle_files("data")]
+    files: list[Path] = []
+    for path in data:
+        files.extend(sorted(path.rglob("*.ttl")) if path.is_dir() else [path])
+    return [ONTOLOGY_FILE, *files]
 
 
 def sources_digest(paths: list[Path]) -> str:
@@ -42,7 +50,7 @@ def sources_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def build(home: Path, step: Step = lambda _: None) -> BuildResult:
+def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: None) -> BuildResult:
     """Build and publish a snapshot under home; raise on any failure, publishing nothing."""
     started = time.perf_counter()
     lock = build_lock(home)
@@ -53,7 +61,7 @@ def build(home: Path, step: Step = lambda _: None) -> BuildResult:
             f"another build is running in {home} (lock {lock.lock_file}); wait for it to finish"
         ) from None
     try:
-        paths = source_files()
+        paths = source_files(data)
         step(f"loading {len(paths)} files")
         asserted = load_graph(paths)
         for prefix, namespace in PREFIXES.items():
@@ -67,7 +75,7 @@ def build(home: Path, step: Step = lambda _: None) -> BuildResult:
             sources_digest(paths),
             {
                 "software_version": __version__,
-                "sources": [str(p.relative_to(resource_dir("data").parent)) for p in paths],
+                "sources": [p.name for p in paths],
             },
         )
     finally:

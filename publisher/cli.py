@@ -14,6 +14,7 @@ from rich.table import Table
 
 from publisher.build import build as run_build
 from publisher.loading import InputError
+from publisher.namespaces import PREFIXES
 from publisher.reasoning import InconsistencyError
 from publisher.snapshot import BuildBusyError, default_home
 
@@ -38,6 +39,14 @@ def progress(text: str) -> Iterator[Callable[[str], None]]:
         yield lambda step: status.update(step)
 
 
+def compact_iri(iri: str) -> str:
+    """prefix:name for IRIs of the well-known namespaces, else the IRI itself."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
 home_option = click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -55,12 +64,22 @@ def main() -> None:
 
 @main.command()
 @home_option
-def build(home: Path) -> None:
-    """Load, reason over and publish the shipped dataset as a new snapshot."""
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Turtle file or folder to publish instead of the shipped data (repeatable).",
+)
+def build(home: Path, data: tuple[Path, ...]) -> None:
+    """Validate, reason over and publish the dataset as a new snapshot.
+
+    The new snapshot replaces the current one only when every step succeeded.
+    """
     console = Console()
     try:
         with progress("building") as step:
-            result = run_build(home, step=step)
+            result = run_build(home, list(data) or None, step=step)
     except InputError as error:
         fail(f"{error}\nThe previous snapshot stays in use.")
     except InconsistencyError as error:
@@ -74,7 +93,7 @@ def build(home: Path) -> None:
         fail(str(error))
     snapshot = result.snapshot
     triples = snapshot.manifest["triples"]
-    console.print(f"snapshot [bold]{snapshot.version}[/] in {snapshot.path}", highlight=False)
+    console.print(f"snapshot [bold]{snapshot.version}[/] in {snapshot.path}", highlight=False, soft_wrap=True)
     console.print(
         f"triples: {triples['asserted']} asserted, {triples['inferred']} inferred, "
         f"{triples['all']} in all; built in {result.seconds:.1f} s",
@@ -82,5 +101,5 @@ def build(home: Path) -> None:
     )
     table = Table("class", "instances", title="instances per class")
     for cls, count in snapshot.manifest["instances_per_class"].items():
-        table.add_row(cls, str(count))
+        table.add_row(compact_iri(cls), str(count))
     console.print(table)
