@@ -43,7 +43,7 @@ def compact_iri(iri: str) -> str:
     """prefix:name for IRIs of the well-known namespaces, else the IRI itself."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -93,7 +93,9 @@ def build(home: Path, data: tuple[Path, ...]) -> None:
         fail(str(error))
     snapshot = result.snapshot
     triples = snapshot.manifest["triples"]
-    console.print(f"snapshot [bold]{snapshot.version}[/] in {snapshot.path}", highlight=False, soft_wrap=True)
+    console.print(
+        f"snapshot [bold]{snapshot.version}[/] in {snapshot.path}", highlight=False, soft_wrap=True
+    )
     console.print(
         f"triples: {triples['asserted']} asserted, {triples['inferred']} inferred, "
         f"{triples['all']} in all; built in {result.seconds:.1f} s",

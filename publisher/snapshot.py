@@ -109,9 +109,14 @@ def _write_dumps(folder: Path, graphs: dict[str, Graph], prefixes: dict[str, str
 
 def _write_store(folder: Path, closure: Closure) -> None:
     store = ox.Store(str(folder))
-    for graph_name, graph in ((ASSERTED_GRAPH, closure.asserted), (INFERRED_GRAPH, closure.inferred)):
+    for graph_name, graph in (
+        (ASSERTED_GRAPH, closure.asserted),
+        (INFERRED_GRAPH, closure.inferred),
+    ):
         name = ox.NamedNode(str(graph_name))
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in oxigraph_triples(graph))
+        store.bulk_extend(
+            ox.Quad(t.subject, t.predicate, t.object, name) for t in oxigraph_triples(graph)
+        )
     store.flush()
     store.optimize()
     del store
@@ -124,7 +129,7 @@ def _switch_current(home: Path, target: Path) -> None:
 
 
 def _prune(home: Path, keep: Path) -> None:
-    snapshots = sorted((p for p in (home / "snapshots").iterdir() if not p.name.startswith(".")))
+    snapshots = sorted(p for p in (home / "snapshots").iterdir() if not p.name.startswith("."))
     for old in snapshots[:-KEEP_SNAPSHOTS]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
@@ -132,7 +137,9 @@ def _prune(home: Path, keep: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def publish(home: Path, closure: Closure, sources_digest: str, metadata: dict[str, Any]) -> Snapshot:
+def publish(
+    home: Path, closure: Closure, sources_digest: str, metadata: dict[str, Any]
+) -> Snapshot:
     """Write a snapshot of the closure and make it current; all or nothing."""
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC)
@@ -186,4 +193,3 @@ def build_lock(home: Path) -> FileLock:
     """The lock a build holds; acquiring it fails at once when another build runs."""
     home.mkdir(parents=True, exist_ok=True)
     return FileLock(str(home / "build.lock"), timeout=0)
-
