@@ -1,0 +1,168 @@
+"""The build publishes a complete snapshot, or nothing at all."""
+
+import json
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import OWL, RDF, Graph, Literal
+
+from publisher import snapshot as snapshot_module
+from publisher.build import build, source_files
+from publisher.loading import InputError
+from publisher.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from publisher.reasoning import InconsistencyError
+from publisher.snapshot import BuildBusyError, Snapshot, build_lock, current_snapshot
+
+GOOD = """@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/municipal-roles/id/system/test> a mr:GovernmentSystem ;
+    rdfs:label "test system"@en .
+"""
+
+
+def folder_state(path: Path) -> dict[str, bytes]:
+    """Every file below path with its bytes: to prove a failed build changed nothing."""
+    return {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A home with one good snapshot of a tiny dataset already published."""
+    good = tmp_path / "good.ttl"
+    good.write_text(GOOD, encoding="utf-8")
+    home = tmp_path / "home"
+    build(home, [good])
+    return home
+
+
+def test_snapshot_keeps_asserted_and_inferred_apart(snapshot: Snapshot) -> None:
+    asserted = Graph().parse(snapshot.dump_path("asserted", "nt"), format="nt")
+    inferred = Graph().parse(snapshot.dump_path("inferred", "nt"), format="nt")
+    everything = Graph().parse(snapshot.dump_path("all", "nt"), format="nt")
+    assert len(asserted) == snapshot.manifest["triples"]["asserted"]
+    assert len(inferred) == snapshot.manifest["triples"]["inferred"] > 0
+    assert not set(asserted) & set(inferred)
+    assert len(everything) == len(asserted) + len(inferred)
+
+
+@pytest.mark.parametrize("extension,rdf_format", [("ttl", "turtle"), ("jsonld", "json-ld")])
+def test_dumps_in_every_format_hold_the_same_graph(
+    snapshot: Snapshot, extension: str, rdf_format: str
+) -> None:
+    for graph in ("asserted", "inferred", "all"):
+        parsed = Graph().parse(snapshot.dump_path(graph, extension), format=rdf_format)
+        assert len(parsed) == snapshot.manifest["triples"][graph]
+
+
+def test_store_holds_both_named_graphs(snapshot: Snapshot) -> None:
+    store = ox.Store.read_only(str(snapshot.store_path))
+    for graph_name, key in ((ASSERTED_GRAPH, "asserted"), (INFERRED_GRAPH, "inferred")):
+        quads = store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_name)))
+        assert sum(1 for _ in quads) == snapshot.manifest["triples"][key]
+
+
+def test_inferred_graph_holds_no_trivial_entailments(snapshot: Snapshot) -> None:
+    inferred = Graph().parse(snapshot.dump_path("inferred", "nt"), format="nt")
+    assert not any(isinstance(s, Literal) for s in inferred.subjects())
+    assert not any(s == o for s, o in inferred.subject_objects(OWL.sameAs))
+    assert (None, RDF.type, OWL.Thing) not in inferred
+
+
+def test_manifest_counts_instances_per_class(snapshot: Snapshot) -> None:
+    manifest = json.loads((snapshot.path / "manifest.json").read_text(encoding="utf-8"))
+    per_class = manifest["instances_per_class"]
+    assert per_class[str(OWL.Ontology)] == 1
+    assert manifest["files"]["all.ttl"]["bytes"] == snapshot.dump_path("all", "ttl").stat().st_size
+
+
+def test_syntax_error_names_file_and_line_and_publishes_nothing(home: Path, tmp_path: Path) -> None:
+    before = folder_state(home)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://ex/> .\nex:a ex:b "unterminated .\n', encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        build(home, [bad])
+    assert raised.value.path == bad and raised.value.line == 2
+    assert folder_state(home) == before
+
+
+def test_inconsistent_data_publishes_nothing(home: Path, tmp_path: Path) -> None:
+    before = folder_state(home)
+    contradiction = tmp_path / "contradiction.ttl"
+    contradiction.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<http://ex/a> owl:sameAs <http://ex/b> ; owl:differentFrom <http://ex/b> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InconsistencyError):
+        build(home, [contradiction])
+    assert folder_state(home) == before
+
+
+def test_failure_while_writing_leaves_previous_snapshot_and_no_debris(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = folder_state(home)
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(snapshot_module, "_write_store", disk_full)
+    good = tmp_path / "good.ttl"
+    good.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(OSError):
+        build(home, [good])
+    assert folder_state(home) == before
+    assert not list((home / "snapshots").glob(".building-*"))
+
+
+def test_second_build_while_one_runs_fails_cleanly(home: Path, tmp_path: Path) -> None:
+    current = current_snapshot(home)
+    with build_lock(home), pytest.raises(BuildBusyError, match="another build is running"):
+        build(home, [tmp_path / "never-read.ttl"])
+    assert current_snapshot(home) == current
+
+
+def test_concurrent_builds_leave_one_complete_current_snapshot(tmp_path: Path) -> None:
+    good = tmp_path / "good.ttl"
+    good.write_text(GOOD, encoding="utf-8")
+    home = tmp_path / "home"
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            build(home, [good])
+            outcomes.append("built")
+        except BuildBusyError:
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert "built" in outcomes and len(outcomes) == 4
+    published = current_snapshot(home)
+    assert published is not None
+    assert folder_state(published.path).keys() >= {"manifest.json", "all.ttl", "asserted.nt"}
+
+
+def test_old_snapshots_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "good.ttl"
+    home = tmp_path / "home"
+    for index in range(snapshot_module.KEEP_SNAPSHOTS + 2):
+        good.write_text(GOOD + f"# revision {index}\n", encoding="utf-8")
+        build(home, [good])
+    kept = list((home / "snapshots").iterdir())
+    assert len(kept) == snapshot_module.KEEP_SNAPSHOTS
+    assert current_snapshot(home).path in kept  # type: ignore[union-attr]
+
+
+def test_a_folder_of_data_means_every_turtle_file_in_it(tmp_path: Path) -> None:
+    (tmp_path / "a.ttl").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.ttl").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not RDF", encoding="utf-8")
+    files = source_files([tmp_path])
+    assert [p.name for p in files[1:]] == ["a.ttl", "b.ttl"]
