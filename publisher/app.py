@@ -1,0 +1,79 @@
+"""The Flask application factory: configuration, the published snapshot, the blueprints.
+
+Nothing runs at import time. ``create_app`` reads configuration (defaults, then
+``MUNICIPAL_ROLES_*`` environment variables, then ``instance/config.py``, then the mapping
+a test passes), opens the current snapshot read-only and registers one blueprint per area.
+Views reach the snapshot and its store through ``publication()``.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from publisher.snapshot import Snapshot, current_snapshot, default_home
+from publisher.store import SparqlStore, open_store
+
+EXTENSION_KEY = "municipal_roles"
+
+DEFAULTS: dict[str, Any] = {
+    # Folder that holds the snapshots; the current one is served.
+    "HOME": None,
+    # URL of an external SPARQL 1.1 endpoint holding the same graphs; None: embedded store.
+    "SPARQL_ENDPOINT": None,
+    # Hard limit, in seconds, on every query; the process running it is killed after it.
+    "QUERY_TIMEOUT": 30.0,
+    # Query processes per web worker: how many queries run at once before others wait.
+    "QUERY_PROCESSES": 4,
+    # Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) returned at most; the rest is cut.
+    "MAX_ROWS": 10_000,
+    # Request bodies larger than this get 413 (Flask enforces it).
+    "MAX_CONTENT_LENGTH": 1 << 20,
+    # Serialized query responses kept per web worker, in bytes (a snapshot never changes).
+    "RESPONSE_CACHE_BYTES": 64 << 20,
+    # Cache-Control max-age of GET responses; ETags carry the snapshot version.
+    "CACHE_MAX_AGE": 300,
+}
+
+
+class NoSnapshotError(RuntimeError):
+    """The home folder has no snapshot yet: run ``municipal-roles build`` first."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What one app serves: a snapshot and the store that answers queries over it."""
+
+    snapshot: Snapshot
+    store: SparqlStore
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Make the publisher app; ``config`` (tests) overrides every other setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("MUNICIPAL_ROLES")
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.from_mapping(config)
+
+    home = Path(app.config["HOME"] or default_home())
+    snapshot = current_snapshot(home)
+    if snapshot is None:
+        raise NoSnapshotError(
+            f"no snapshot in {home}: run 'municipal-roles build --home {home}' first"
+        )
+    store = open_store(snapshot, app.config)
+    app.extensions[EXTENSION_KEY] = Publication(snapshot=snapshot, store=store)
+
+    from publisher import http, sparql
+
+    http.init_app(app)
+    app.register_blueprint(sparql.bp)
+    return app
+
+
+def publication() -> Publication:
+    """The snapshot and store of the app handling the current request."""
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,119 @@
+"""What a query may not do here, checked before it reaches any store.
+
+Oxigraph runs ``SERVICE`` by making HTTP requests, and an external store may load the
+IRIs of ``FROM`` clauses; a public endpoint must do neither on a client's behalf. The
+check reads the query's tokens (strings, IRIs and comments skipped), so a keyword inside
+a literal or an IRI does not count, and it errs towards refusing.
+"""
+
+import re
+from dataclasses import dataclass
+
+_PN_CHARS = r"[^\s(){}\[\],;<>\"'#?$]"
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<comment>#[^\n\r]*)",
+            r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
+            r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+            r'|"(?:[^"\\\n\r]|\\.)*"'
+            r"|'(?:[^'\\\n\r]|\\.)*')",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            r"(?P<var>[?$]\w+)",
+            rf"(?P<pname>(?:[A-Za-z]{_PN_CHARS}*)?:{_PN_CHARS}*)",
+            r"(?P<word>[A-Za-z_][\w-]*)",
+            r"(?P<other>\S)",
+        )
+    )
+)
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+)
+
+
+class ForbiddenQuery(Exception):
+    """The query asks for something this endpoint never does (an outbound request)."""
+
+
+class UpdateRefused(Exception):
+    """The request is a SPARQL Update; the endpoint is read-only."""
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """The graphs a query's own FROM and FROM NAMED clauses name."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def named(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    return [
+        (match.lastgroup or "other", match.group())
+        for match in _TOKEN.finditer(text)
+        if match.lastgroup not in ("comment",)
+    ]
+
+
+def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
+    """Refuse updates, SERVICE and FROM of graphs outside the dataset; return FROM's graphs."""
+    tokens = _tokens(text)
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    first_keyword = None
+    for index, (kind, value) in enumerate(tokens):
+        if kind != "word":
+            continue
+        keyword = value.upper()
+        if keyword == "PREFIX" and index + 2 < len(tokens):
+            prefixes[tokens[index + 1][1]] = tokens[index + 2][1].strip("<>")
+            continue
+        if keyword == "BASE":
+            continue
+        if first_keyword is None:
+            first_keyword = keyword
+            if keyword in UPDATE_KEYWORDS:
+                raise UpdateRefused(
+                    f"{keyword} is SPARQL Update: this endpoint is read-only and answers queries "
+                    "(SELECT, ASK, CONSTRUCT, DESCRIBE) only"
+                )
+        if keyword == "SERVICE":
+            raise ForbiddenQuery(
+                "SERVICE (federated query) is not allowed: this endpoint makes no requests to "
+                "other servers. Query the other endpoint yourself and join the results."
+            )
+        if keyword == "FROM":
+            target = named if _upper(tokens, index + 1) == "NAMED" else default
+            position = index + 2 if target is named else index + 1
+            iri = _iri(tokens, position, prefixes)
+            if iri not in dataset_graphs:
+                raise ForbiddenQuery(
+                    f"FROM {tokens[position][1] if position < len(tokens) else ''}: "
+                    "only this dataset's graphs can be named ("
+                    + ", ".join(f"<{g}>" for g in dataset_graphs)
+                    + "); the endpoint never loads data from the web or from files"
+                )
+            target.append(iri)
+    return QueryDataset(tuple(default), tuple(named))
+
+
+def _upper(tokens: list[tuple[str, str]], index: int) -> str:
+    return tokens[index][1].upper() if index < len(tokens) else ""
+
+
+def _iri(tokens: list[tuple[str, str]], index: int, prefixes: dict[str, str]) -> str | None:
+    if index >= len(tokens):
+        return None
+    kind, value = tokens[index]
+    if kind == "iri":
+        return value[1:-1]
+    if kind == "pname":
+        prefix, _, local = value.partition(":")
+        namespace = prefixes.get(prefix + ":")
+        return namespace + local if namespace is not None else None
+    return None

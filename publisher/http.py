@@ -1,0 +1,93 @@
+"""HTTP conventions for every route: CORS, caching keyed on the snapshot, compression, errors.
+
+A snapshot never changes once published, so a GET's answer depends only on the snapshot
+version, the URL and the headers that negotiate it. The ETag is computed from those
+before the view runs: a client that already has the answer gets 304 and no query runs.
+"""
+
+import hashlib
+
+from flask import Flask, Request, Response, current_app, request
+from flask_compress import Compress
+from werkzeug.exceptions import HTTPException
+
+from publisher.formats import GRAPH_FORMATS, RESULT_FORMATS
+
+# Headers whose value changes the representation of a GET.
+NEGOTIATING_HEADERS = ("Accept", "Accept-Language")
+COMPRESSED_TYPES = [
+    *(fmt.media_type for fmt in (*GRAPH_FORMATS, *RESULT_FORMATS)),
+    "text/html",
+    "text/plain",
+    "text/css",
+    "application/javascript",
+    "application/json",
+]
+
+
+def representation_etag(req: Request, version: str) -> str:
+    """The ETag of a GET: snapshot version, URL and negotiating headers, hashed."""
+    digest = hashlib.sha256(version.encode())
+    digest.update(req.full_path.encode())
+    for header in NEGOTIATING_HEADERS:
+        digest.update(b"\0" + req.headers.get(header, "").encode())
+    return digest.hexdigest()[:32]
+
+
+def _version() -> str:
+    from publisher.app import publication
+
+    return publication().snapshot.version
+
+
+def _not_modified() -> Response | None:
+    if request.method not in ("GET", "HEAD") or not request.if_none_match:
+        return None
+    etag = representation_etag(request, _version())
+    # Flask-Compress appends ":gzip" (or another algorithm) to the ETag it compressed.
+    if any(tag.split(":")[0] == etag for tag in request.if_none_match.as_set()):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    return None
+
+
+def _add_headers(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        if not response.get_etag()[0]:
+            response.set_etag(representation_etag(request, _version()))
+        max_age = current_app.config["CACHE_MAX_AGE"]
+        response.cache_control.public = True
+        response.cache_control.max_age = max_age
+        response.vary.update(NEGOTIATING_HEADERS)
+    return response
+
+
+def error_response(status: int, message: str) -> Response:
+    """A plain-text error a person can act on (DESIGN §5), with CORS like any answer."""
+    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+
+
+def _http_error(error: HTTPException) -> Response:
+    response = error_response(error.code or 500, f"{error.name}: {error.description}")
+    for header, value in error.get_headers():
+        if header.lower() != "content-type":
+            response.headers[header] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install compression, conditional GETs, CORS and plain-text HTTP errors."""
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])
+    Compress(app)
+    # Registered after Compress: after_request runs in reverse, so ours sets the ETag
+    # before Flask-Compress marks it with the compression algorithm.
+    app.before_request(_not_modified)
+    app.after_request(_add_headers)
+    app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,159 @@
+"""The ``/sparql`` endpoint: SPARQL 1.1 Protocol for queries, read-only.
+
+Query by GET, POST url-encoded or POST ``application/sparql-query``; results and graphs
+in the formats of ``publisher.formats``; on a GET without a query, the SPARQL 1.1 Service
+Description. Requests the protocol calls malformed get the 4xx its test suite expects.
+"""
+
+from flask import Blueprint, Response, current_app, request, url_for
+
+from publisher.app import publication
+from publisher.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, media_types, negotiate
+from publisher.guard import ForbiddenQuery, UpdateRefused
+from publisher.http import error_response
+from publisher.service_description import service_description
+from publisher.store import (
+    DATASET_GRAPHS,
+    QueryError,
+    QueryRequest,
+    QueryTimeout,
+    StoreUnavailable,
+)
+
+bp = Blueprint("sparql", __name__)
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+FORM_TYPE = "application/x-www-form-urlencoded"
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused; send queries only"
+
+
+class ProtocolError(Exception):
+    """A request the SPARQL 1.1 Protocol calls malformed, with the status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _parameter(name: str) -> list[str]:
+    values = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == FORM_TYPE:
+        values += request.form.getlist(name)
+    return values
+
+
+def read_query() -> str | None:
+    """The query text of a protocol request, or None when it carries none."""
+    if _parameter("update") or request.mimetype == UPDATE_TYPE:
+        raise ProtocolError(403, READ_ONLY)
+    if request.method == "POST" and request.mimetype == QUERY_TYPE:
+        charset = request.mimetype_params.get("charset", "utf-8")
+        if charset.lower() not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"charset {charset} is not supported: send the query as UTF-8")
+        if request.args.getlist("query"):
+            raise ProtocolError(400, "send the query either in the body or as ?query=, not both")
+        try:
+            return request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ProtocolError(400, f"the query is not valid UTF-8: {error}") from error
+    if request.method == "POST" and request.mimetype != FORM_TYPE:
+        given = request.mimetype or "none"
+        raise ProtocolError(
+            415,
+            f"Content-Type {given} is not supported: POST a query as {QUERY_TYPE} "
+            f"or as {FORM_TYPE} with a 'query' field",
+        )
+    queries = _parameter("query")
+    if len(queries) > 1:
+        raise ProtocolError(400, f"{len(queries)} 'query' parameters: send exactly one")
+    return queries[0] if queries else None
+
+
+def _graphs(name: str) -> tuple[str, ...] | None:
+    graphs = _parameter(name)
+    unknown = [g for g in graphs if g not in DATASET_GRAPHS]
+    if unknown:
+        raise ProtocolError(
+            400,
+            f"{name} {', '.join(unknown)}: not a graph of this dataset; its graphs are "
+            + ", ".join(DATASET_GRAPHS),
+        )
+    return tuple(graphs) if graphs else None
+
+
+def read_request(text: str) -> QueryRequest:
+    """The query, its dataset and the formats the client accepts, from the request."""
+    requested = (_parameter("format") or [None])[0]
+    result_format = negotiate(RESULT_FORMATS, request.accept_mimetypes, requested)
+    graph_format = negotiate(GRAPH_FORMATS, request.accept_mimetypes, requested)
+    default_graphs, named_graphs = _graphs("default-graph-uri"), _graphs("named-graph-uri")
+    if default_graphs or named_graphs:
+        default_graphs, named_graphs = default_graphs or (), named_graphs or ()
+    return QueryRequest(
+        text=text,
+        result_format=result_format.name if result_format else None,
+        graph_format=graph_format.name if graph_format else None,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        max_rows=int(current_app.config["MAX_ROWS"]),
+    )
+
+
+def _not_acceptable(formats: tuple[Format, ...], kind: str) -> Response:
+    return error_response(
+        406,
+        f"Not Acceptable: {kind} can be answered as {media_types(formats)}; "
+        "set the Accept header or the 'format' parameter to one of them",
+    )
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Answer a SPARQL query, or describe the service when there is none."""
+    try:
+        text = read_query()
+        if text is None:
+            return _describe_service()
+        query = read_request(text)
+        result = publication().store.query(query, float(current_app.config["QUERY_TIMEOUT"]))
+    except ProtocolError as error:
+        return error_response(error.status, str(error))
+    except UpdateRefused as error:
+        return error_response(403, str(error))
+    except (QueryError, ForbiddenQuery) as error:
+        return error_response(400, str(error))
+    except QueryTimeout as error:
+        response = error_response(503, f"{error}; simplify the query or add a LIMIT")
+        response.headers["Retry-After"] = "5"
+        return response
+    except StoreUnavailable as error:
+        return error_response(503, str(error))
+    if result.format is None:
+        if result.kind == "graph":
+            return _not_acceptable(GRAPH_FORMATS, "CONSTRUCT and DESCRIBE")
+        return _not_acceptable(RESULT_FORMATS, "SELECT and ASK")
+    table = GRAPH_FORMATS if result.kind == "graph" else RESULT_FORMATS
+    fmt = next(f for f in table if f.name == result.format)
+    response = Response(result.body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    if result.truncated:
+        # Virtuoso's header for the same situation; clients that know it can warn.
+        response.headers["X-SPARQL-MaxRows"] = str(result.rows)
+    return response
+
+
+def _describe_service() -> Response:
+    requested = (_parameter("format") or [None])[0]
+    fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, requested)
+    if fmt is None:
+        return _not_acceptable(GRAPH_FORMATS, "the service description")
+    counts = publication().snapshot.manifest["triples"]
+    body = service_description(
+        url_for("sparql.endpoint", _external=True),
+        fmt.name,
+        (int(counts["asserted"]), int(counts["inferred"])),
+    )
+    response = Response(body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response

@@ -1,0 +1,150 @@
+"""The embedded store: queries run in worker processes that are killed at the time limit.
+
+Oxigraph's own query timeout is cooperative and runs inside the caller: a runaway query
+(a large cross product) keeps a native thread busy after the HTTP request is gone. A
+process can always be stopped, so each query runs in a worker process holding its own
+read-only view of the store; the worker is killed when the limit passes and replaced on
+demand. Workers start from a fork server, so a replacement costs milliseconds and never
+inherits the web server's threads.
+"""
+
+import multiprocessing
+import threading
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from publisher.guard import check_query
+from publisher.store import (
+    DATASET_GRAPHS,
+    QueryError,
+    QueryRequest,
+    QueryResult,
+    QueryTimeout,
+    StoreUnavailable,
+    dataset_options,
+    serialize,
+)
+
+
+def _context() -> ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["publisher.workers"])
+    return context
+
+
+def answer(store: ox.Store, request: QueryRequest) -> QueryResult:
+    """Run one query on an open store (in a worker process, or in the ``query`` CLI)."""
+    names_dataset = check_query(request.text, DATASET_GRAPHS).named
+    try:
+        result = store.query(request.text, **dataset_options(request, names_dataset))
+        return serialize(result, request)
+    except SyntaxError as error:
+        raise QueryError(f"syntax error: {error}") from error
+
+
+def _serve(store_path: str, connection: Connection) -> None:
+    """A worker's life: open the store, then answer requests until the pipe closes."""
+    store = ox.Store.read_only(store_path)
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: QueryResult | Exception = answer(store, request)
+        except (QueryError, OSError, ValueError) as error:
+            reply = QueryError(str(error))
+        except Exception as error:  # any other failure is reported, not fatal to the worker
+            reply = StoreUnavailable(f"{type(error).__name__}: {error}")
+        connection.send(reply)
+
+
+class _Worker:
+    def __init__(self, context: ForkServerContext, store_path: str) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(store_path, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(1)
+        self.connection.close()
+
+
+class EmbeddedStore:
+    """The snapshot's Oxigraph store, queried through at most ``processes`` workers."""
+
+    def __init__(self, store_path: Path, processes: int = 4) -> None:
+        # Fail now, in the web server's process, if the store cannot be opened at all.
+        ox.Store.read_only(str(store_path))
+        self.store_path = str(store_path)
+        self.processes = processes
+        self._idle: list[_Worker] = []
+        self._started = 0
+        self._lock = threading.Condition()
+        self._context: ForkServerContext | None = None
+
+    def query(self, request: QueryRequest, timeout: float) -> QueryResult:
+        """Answer in a worker; past ``timeout`` seconds (waiting included) the worker dies."""
+        check_query(request.text, DATASET_GRAPHS)
+        deadline = time.monotonic() + timeout
+        worker = self._acquire(deadline, timeout)
+        try:
+            worker.connection.send(request)
+            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+                raise QueryTimeout(f"the query ran past the time limit of {timeout:g} s")
+            reply = worker.connection.recv()
+        except BaseException as error:
+            self._discard(worker)
+            if isinstance(error, (EOFError, OSError)):
+                raise StoreUnavailable("the query process stopped unexpectedly") from error
+            raise
+        self._release(worker)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    def _acquire(self, deadline: float, timeout: float) -> _Worker:
+        with self._lock:
+            while not self._idle and self._started >= self.processes:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._lock.wait(remaining):
+                    raise QueryTimeout(
+                        f"all {self.processes} query processes stayed busy for {timeout:g} s"
+                    )
+            if self._idle:
+                return self._idle.pop()
+            self._started += 1
+        try:
+            if self._context is None:
+                self._context = _context()
+            return _Worker(self._context, self.store_path)
+        except BaseException:
+            with self._lock:
+                self._started -= 1
+                self._lock.notify()
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+            self._lock.notify()
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.stop()
+        with self._lock:
+            self._started -= 1
+            self._lock.notify()
+
+    def close(self) -> None:
+        """Stop every idle worker (busy ones die with their query or with the server)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._started -= len(idle)
+        for worker in idle:
+            worker.stop()
