@@ -9,6 +9,8 @@ a literal or an IRI does not count, and it errs towards refusing.
 import re
 from dataclasses import dataclass
 
+from publisher.namespaces import PREFIXES
+
 _PN_CHARS = r"[^\s(){}\[\],;<>\"'#?$]"
 _TOKEN = re.compile(
     "|".join(
@@ -62,7 +64,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
     """Refuse updates, SERVICE and FROM of graphs outside the dataset; return FROM's graphs."""
     tokens = _tokens(text)
-    prefixes: dict[str, str] = {}
+    # The endpoint predeclares the usual prefixes (publisher.namespaces.PREFIXES).
+    prefixes = {f"{name}:": namespace for name, namespace in PREFIXES.items()}
     default: list[str] = []
     named: list[str] = []
     first_keyword = None

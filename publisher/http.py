@@ -54,6 +54,8 @@ def _not_modified() -> Response | None:
 
 def _add_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
+    # Error messages quote the client's input; never let a browser run it as a page.
+    response.headers["X-Content-Type-Options"] = "nosniff"
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"

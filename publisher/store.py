@@ -60,6 +60,8 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
+    # Relative IRIs in the query resolve against this (the endpoint's URL).
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,21 +83,22 @@ class SparqlStore(Protocol):
     def close(self) -> None: ...
 
 
-def dataset_options(request: QueryRequest, query_names_dataset: bool) -> dict[str, Any]:
-    """Oxigraph's dataset arguments: the protocol's graphs, the query's FROM, or the union.
+def query_options(request: QueryRequest, query_names_dataset: bool) -> dict[str, Any]:
+    """Oxigraph's query arguments: base IRI, the usual prefixes, and the dataset.
 
-    Oxigraph applies ``default_graph`` over a query's own FROM clauses (the protocol wins,
-    as SPARQL 1.1 Protocol §2.1.4 says), so the union is passed only when neither names one.
+    The dataset is the protocol's graphs, else the query's own FROM, else the union of
+    the snapshot's graphs. Oxigraph lets ``default_graph`` override a query's FROM (the
+    protocol wins, as SPARQL 1.1 Protocol §2.1.4 says), so the union is passed only when
+    neither names graphs.
     """
+    options: dict[str, Any] = {"base_iri": request.base_iri, "prefixes": PREFIXES}
     if request.default_graphs is not None or request.named_graphs is not None:
-        return {
-            "default_graph": [ox.NamedNode(g) for g in request.default_graphs or ()],
-            "named_graphs": [ox.NamedNode(g) for g in request.named_graphs or ()],
-        }
-    if query_names_dataset:
-        return {}
-    graphs = [ox.NamedNode(g) for g in DATASET_GRAPHS]
-    return {"default_graph": graphs, "named_graphs": graphs}
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+    elif not query_names_dataset:
+        graphs = [ox.NamedNode(g) for g in DATASET_GRAPHS]
+        options["default_graph"] = options["named_graphs"] = graphs
+    return options
 
 
 def serialize(

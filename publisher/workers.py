@@ -25,7 +25,7 @@ from publisher.store import (
     QueryResult,
     QueryTimeout,
     StoreUnavailable,
-    dataset_options,
+    query_options,
     serialize,
 )
 
@@ -40,7 +40,7 @@ def answer(store: ox.Store, request: QueryRequest) -> QueryResult:
     """Run one query on an open store (in a worker process, or in the ``query`` CLI)."""
     names_dataset = check_query(request.text, DATASET_GRAPHS).named
     try:
-        result = store.query(request.text, **dataset_options(request, names_dataset))
+        result = store.query(request.text, **query_options(request, names_dataset))
         return serialize(result, request)
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from error
