@@ -105,3 +105,10 @@ def build(home: Path, data: tuple[Path, ...]) -> None:
     for cls, count in snapshot.manifest["instances_per_class"].items():
         table.add_row(compact_iri(cls), str(count))
     console.print(table)
+
+
+# Subcommands defined in their own modules; imported last because they use the helpers above.
+from publisher.endpoint_cli import query, serve  # noqa: E402
+
+main.add_command(serve)
+main.add_command(query)

@@ -20,6 +20,8 @@ class Format:
     label: str
     # Other media types clients send for the same thing (e.g. application/json).
     aliases: tuple[str, ...] = ()
+    # Other names clients put in ``format=`` (SPARQLWrapper sends turtle, xml, json-ld ...).
+    synonyms: tuple[str, ...] = ()
 
     @property
     def content_type(self) -> str:
@@ -28,10 +30,26 @@ class Format:
 
 
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("ttl", "text/turtle", "ttl", "Turtle", ("application/x-turtle",)),
-    Format("nt", "application/n-triples", "nt", "N-Triples", ("text/plain",)),
-    Format("jsonld", "application/ld+json", "jsonld", "JSON-LD", ("application/json",)),
-    Format("rdfxml", "application/rdf+xml", "rdf", "RDF/XML", ("application/xml", "text/xml")),
+    Format("ttl", "text/turtle", "ttl", "Turtle", ("application/x-turtle",), ("turtle", "n3")),
+    Format(
+        "nt", "application/n-triples", "nt", "N-Triples", ("text/plain",), ("ntriples", "n-triples")
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "jsonld",
+        "JSON-LD",
+        ("application/json",),
+        ("json-ld", "json", "application/x-json+ld"),
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        "rdf",
+        "RDF/XML",
+        ("application/xml", "text/xml"),
+        ("xml", "rdf+xml"),
+    ),
 )
 
 RESULT_FORMATS: tuple[Format, ...] = (
@@ -49,11 +67,13 @@ RESULT_FORMATS: tuple[Format, ...] = (
 
 
 def find_format(formats: tuple[Format, ...], wanted: str) -> Format | None:
-    """The format named by a short name, a suffix or a media type (``format=`` values)."""
-    wanted = wanted.strip().lower().split(";")[0].strip()
-    for fmt in formats:
-        if wanted in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases):
-            return fmt
+    """The format named by a ``format=`` value: a short name, a suffix, a media type, or
+    a comma-separated list of those (the first known one counts)."""
+    for candidate in wanted.lower().split(","):
+        name = candidate.split(";")[0].strip()
+        for fmt in formats:
+            if name in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases, *fmt.synonyms):
+                return fmt
     return None
 
 
