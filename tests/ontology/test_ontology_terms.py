@@ -72,7 +72,10 @@ def test_text_is_tagged_english_or_turkish(ontology: Graph) -> None:
 
 def test_prefixes_are_sorted() -> None:
     text = ONTOLOGY_FILE.read_text(encoding="utf-8")
-    prefixes = re.findall(r"^@prefix (\w*):", text, flags=re.MULTILINE)
+    # The prefix block ends at the first statement (later @prefix lines are in examples).
+    header = re.split(r"^[<\[_a-z]", text, maxsplit=1, flags=re.MULTILINE)[0]
+    prefixes = re.findall(r"^@prefix (\w*):", header, flags=re.MULTILINE)
+    assert len(prefixes) >= 10
     assert prefixes == sorted(prefixes)
 
 
@@ -82,3 +85,23 @@ def test_one_subject_block_per_term() -> None:
     assert len(subjects) == len(set(subjects)), sorted(
         name for name in set(subjects) if subjects.count(name) > 1
     )
+
+
+def test_examples_are_turtle_found_in_the_shipped_data(ontology: Graph) -> None:
+    """Each skos:example is Turtle that readers can copy, and it stays true to the data."""
+    from rdflib import SKOS
+
+    from publisher.resources import turtle_files
+
+    data = load_graph(turtle_files("data"))
+    examples = [
+        str(text)
+        for term in ontology.subjects()
+        if term in MR
+        for text in ontology.objects(term, SKOS.example)
+    ]
+    assert examples
+    for example in examples:
+        triples = set(Graph().parse(data=example, format="turtle"))
+        assert triples
+        assert triples <= set(data), triples - set(data)
