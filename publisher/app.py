@@ -71,6 +71,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     http.init_app(app)
     app.register_blueprint(sparql.bp)
+    from publisher import catalog, linked_data, pages, validate_page
+
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(validate_page.bp)
     return app
 
 

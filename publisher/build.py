@@ -15,6 +15,7 @@ from filelock import Timeout
 from publisher import __version__
 from publisher.loading import load_graph
 from publisher.namespaces import PREFIXES
+from publisher.ontology_documents import ontology_documents
 from publisher.reasoning import compute_closure
 from publisher.resources import ONTOLOGY_FILE, turtle_files
 from publisher.snapshot import BuildBusyError, Snapshot, build_lock, publish
@@ -77,6 +78,7 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
                 "software_version": __version__,
                 "sources": [p.name for p in paths],
             },
+            documents=ontology_documents(ONTOLOGY_FILE),
         )
     finally:
         lock.release()

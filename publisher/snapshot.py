@@ -138,9 +138,17 @@ def _prune(home: Path, keep: Path) -> None:
 
 
 def publish(
-    home: Path, closure: Closure, sources_digest: str, metadata: dict[str, Any]
+    home: Path,
+    closure: Closure,
+    sources_digest: str,
+    metadata: dict[str, Any],
+    documents: dict[str, bytes] | None = None,
 ) -> Snapshot:
-    """Write a snapshot of the closure and make it current; all or nothing."""
+    """Write a snapshot of the closure and make it current; all or nothing.
+
+    ``documents`` are further files (name -> content) published with it, such as the
+    ontology's documentation.
+    """
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC)
     version = f"{created:%Y%m%dT%H%M%SZ}-{sources_digest[:12]}"
@@ -157,6 +165,8 @@ def publish(
             prefixes,
         )
         _write_store(staging / "store", closure)
+        for name, content in (documents or {}).items():
+            (staging / name).write_bytes(content)
         files = {
             p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)}
             for p in sorted(staging.iterdir())

@@ -1,0 +1,70 @@
+"""The ontology's documents in a snapshot: its RDF in each format and its HTML documentation.
+
+They are written once, by the build, beside the dumps: ``/ontology`` then serves files,
+and the pyLODE documentation (slow to render) never runs per request. The ontology a
+snapshot documents is the one it was built from, even if the source file changes later.
+"""
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from publisher.loading import iter_triples
+from publisher.namespaces import PREFIXES
+from publisher.snapshot import Snapshot
+
+ONTOLOGY_STEM = "ontology"
+RDF_DOCUMENTS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+# The documentation is rendered once per language the ontology is written in.
+HTML_LANGUAGES: tuple[str, ...] = ("en", "tr")
+
+
+def _renderer() -> Callable[[Path, str], str]:
+    """The pyLODE renderer, imported without its side effect on logging.
+
+    Importing pyLODE runs ``logging.basicConfig(level=logging.DEBUG)``
+    (pylode/profiles/supermodel/loader.py), after which every library's debug lines
+    would print on stderr, so the root logger is put back as it was.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from publisher.ontology_docs import render_ontology_html
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return render_ontology_html
+
+
+def ontology_documents(source: Path) -> dict[str, bytes]:
+    """File name -> content of every ontology document of a snapshot."""
+    render_ontology_html = _renderer()
+    triples = [t.triple if isinstance(t, ox.Quad) else t for t in iter_triples(source)]
+    # The Turtle is the source itself, whose comments say what each part is for.
+    documents = {f"{ONTOLOGY_STEM}.ttl": source.read_bytes()}
+    for ext, fmt in RDF_DOCUMENTS.items():
+        if ext != "ttl":
+            options = {"prefixes": PREFIXES} if fmt is ox.RdfFormat.RDF_XML else {}
+            documents[f"{ONTOLOGY_STEM}.{ext}"] = ox.serialize(triples, format=fmt, **options)
+    for language in HTML_LANGUAGES:
+        html = render_ontology_html(source, language).encode("utf-8")
+        documents[f"{ONTOLOGY_STEM}.{language}.html"] = html
+    return documents
+
+
+def ontology_document(snapshot: Snapshot, extension: str, language: str = "en") -> Path | None:
+    """The snapshot's ontology file with this extension (HTML: in this language), or None."""
+    if extension == "html" and language in HTML_LANGUAGES:
+        name = f"{ONTOLOGY_STEM}.{language}.html"
+    elif extension in RDF_DOCUMENTS:
+        name = f"{ONTOLOGY_STEM}.{extension}"
+    else:
+        return None
+    path = snapshot.path / name
+    return path if path.is_file() else None
