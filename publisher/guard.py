@@ -105,6 +105,21 @@ def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
     return QueryDataset(tuple(default), tuple(named))
 
 
+def with_usual_prefixes(text: str) -> str:
+    """The query with PREFIX declarations for the usual prefixes it uses but does not
+    declare, for stores that do not predeclare them. They go on the first line, so the
+    line numbers of a store's error messages still match the client's query."""
+    tokens = _tokens(text)
+    declared = {
+        tokens[i + 1][1]
+        for i, (kind, value) in enumerate(tokens[:-1])
+        if kind == "word" and value.upper() == "PREFIX"
+    }
+    used = {value.partition(":")[0] + ":" for kind, value in tokens if kind == "pname"}
+    missing = sorted(p for p in used - declared if p[:-1] in PREFIXES)
+    return "".join(f"PREFIX {p} <{PREFIXES[p[:-1]]}> " for p in missing) + text
+
+
 def _upper(tokens: list[tuple[str, str]], index: int) -> str:
     return tokens[index][1].upper() if index < len(tokens) else ""
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 import httpx
 import pyoxigraph as ox
 
-from publisher.guard import check_query
+from publisher.guard import check_query, with_usual_prefixes
 from publisher.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 from publisher.snapshot import Snapshot
 
@@ -214,7 +214,7 @@ class RemoteStore:
         if default is None and named is None:
             default = named = DATASET_GRAPHS
         form = {
-            "query": request.text,
+            "query": with_usual_prefixes(request.text),
             "default-graph-uri": list(default or ()),
             "named-graph-uri": list(named or ()),
         }
