@@ -5,6 +5,7 @@ machines, as JSON (``/queries``) or as the query's own results (``/queries/<name
 so the machine formats never drift from the page.
 """
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -148,8 +149,14 @@ def query_data(query: CannedQuery) -> dict[str, Any]:
     }
 
 
+def canned_queries() -> list[CannedQuery]:
+    """The queries of the folder in config ``QUERIES_DIR``, else the shipped queries/."""
+    folder = current_app.config.get("QUERIES_DIR")
+    return load_queries(Path(folder) if folder else None)
+
+
 def _find(name: str) -> CannedQuery | None:
-    return next((q for q in load_queries() if q.name == name), None)
+    return next((q for q in canned_queries() if q.name == name), None)
 
 
 @bp.get("/queries")
@@ -159,7 +166,7 @@ def query_list(ext: str | None = None) -> Response | str:
     fmt = _format(LIST_FORMATS, ext)
     if fmt is None:
         return not_acceptable(LIST_FORMATS, "the list of queries")
-    data = {"queries": [query_data(q) for q in load_queries()]}
+    data = {"queries": [query_data(q) for q in canned_queries()]}
     response = jsonify(data) if fmt is JSON else Response(render_template("queries.html", **data))
     response.vary.add("Accept")
     return response
@@ -179,7 +186,7 @@ def canned_query(name: str, ext: str | None = None) -> Response | str:
     """One canned query: its page with the answer, or the answer in a machine format."""
     query = _find(name)
     if query is None:
-        known = ", ".join(q.name for q in load_queries())
+        known = ", ".join(q.name for q in canned_queries())
         return error_response(404, f"Not Found: no query named {name!r}; the queries are: {known}")
     fmt = _format(QUERY_FORMATS, ext)
     if fmt is None:
