@@ -105,3 +105,47 @@ def test_examples_are_turtle_found_in_the_shipped_data(ontology: Graph) -> None:
         triples = set(Graph().parse(data=example, format="turtle"))
         assert triples
         assert triples <= set(data), triples - set(data)
+
+
+def test_terms_named_in_definitions_exist(ontology: Graph) -> None:
+    """Definitions and notes refer to terms as mr:Name; each name must be a real term."""
+    from rdflib import SKOS
+
+    declared = {str(term)[len(str(MR)) :] for term in ontology.subjects() if term in MR}
+    named = {
+        name
+        for predicate in (SKOS.definition, SKOS.scopeNote, SKOS.example)
+        for text in ontology.objects(None, predicate)
+        for name in re.findall(r"\bmr:(\w+)", str(text))
+    }
+    assert len(named) > 30
+    assert named <= declared, sorted(named - declared)
+
+
+def test_standard_terms_named_in_text_and_axioms_exist(ontology: Graph) -> None:
+    """Every ORG, SKOS, schema.org, PROV, DCTERMS and FOAF term the ontology names, in its
+    axioms or its prose, is defined by that vocabulary (no made-up org:post)."""
+    from rdflib.namespace import ORG, PROV, SDO, SKOS
+
+    vocabularies = {"org": ORG, "skos": SKOS, "schema": SDO, "prov": PROV}
+    vocabularies |= {"dcterms": DCTERMS, "foaf": FOAF}
+    named = {
+        (prefix, name)
+        for text in ontology.objects()
+        if isinstance(text, Literal)
+        for prefix, name in re.findall(r"\b(org|skos|schema|prov|dcterms|foaf):(\w+)", text)
+    }
+    named |= {
+        (prefix, str(iri)[len(str(vocabulary)) :])
+        for iri in set(ontology.subjects()) | set(ontology.objects()) | set(ontology.predicates())
+        if isinstance(iri, URIRef)
+        for prefix, vocabulary in vocabularies.items()
+        if str(iri).startswith(str(vocabulary))
+    }
+    assert len(named) > 30
+    unknown = sorted(
+        f"{prefix}:{name}"
+        for prefix, name in named
+        if URIRef(str(vocabularies[prefix]) + name) not in vocabularies[prefix]
+    )
+    assert unknown == []
