@@ -66,11 +66,9 @@ def form() -> str:
 @bp.post("/validate")
 def validate() -> Response:
     """Validate one uploaded file (multipart field ``file``, or the request body itself)."""
-    fmt = _report_format()
-    if fmt is None:
-        return not_acceptable(REPORT_FORMATS, "the validation report")
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     try:
+        fmt = _report_format()
         upload = request.files.get("file")
         if upload is not None:
             filename, media_type, content = (
@@ -92,6 +90,8 @@ def validate() -> Response:
             f"Request Entity Too Large: uploads are limited to {limit} bytes; validate a "
             "larger file on your machine with 'municipal-roles validate FILE'",
         )
+    if fmt is None:
+        return not_acceptable(REPORT_FORMATS, "the validation report")
     input_format = _input_format(filename, media_type)
     if input_format is None or input_format not in FORMATS:
         return error_response(
