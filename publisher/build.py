@@ -19,6 +19,7 @@ from publisher.ontology_documents import ontology_documents
 from publisher.reasoning import compute_closure
 from publisher.resources import ONTOLOGY_FILE, turtle_files
 from publisher.snapshot import BuildBusyError, Snapshot, build_lock, publish
+from publisher.validation import NonConformingError, validate_graph
 
 Step = Callable[[str], None]
 
@@ -67,6 +68,10 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
         asserted = load_graph(paths)
         for prefix, namespace in PREFIXES.items():
             asserted.bind(prefix, namespace)
+        step(f"validating {len(asserted)} triples (SHACL)")
+        report = validate_graph(asserted, includes_ontology=True)
+        if report.has_violations:
+            raise NonConformingError(report)
         step("reasoning (OWL 2 RL)")
         closure = compute_closure(asserted)
         step("writing snapshot")

@@ -17,6 +17,7 @@ from publisher.loading import InputError
 from publisher.namespaces import PREFIXES
 from publisher.reasoning import InconsistencyError
 from publisher.snapshot import BuildBusyError, default_home
+from publisher.validation import NonConformingError
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
 
@@ -82,6 +83,13 @@ def build(home: Path, data: tuple[Path, ...]) -> None:
             result = run_build(home, list(data) or None, step=step)
     except InputError as error:
         fail(f"{error}\nThe previous snapshot stays in use.")
+    except NonConformingError as error:
+        fail(
+            f"the data does not conform to the shapes:\n{error}\n"
+            "Run `municipal-roles validate` on the data files for hints. "
+            "The previous snapshot stays in use.",
+            EXIT_NONCONFORMING,
+        )
     except InconsistencyError as error:
         fail(
             "the ontology and data are inconsistent:\n  "
@@ -109,6 +117,8 @@ def build(home: Path, data: tuple[Path, ...]) -> None:
 
 # Subcommands defined in their own modules; imported last because they use the helpers above.
 from publisher.endpoint_cli import query, serve  # noqa: E402
+from publisher.validate_command import validate  # noqa: E402
 
 main.add_command(serve)
 main.add_command(query)
+main.add_command(validate)

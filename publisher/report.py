@@ -31,6 +31,8 @@ def node_text(node: Node | None) -> str:
         return iri
     if isinstance(node, BNode):
         return f"_:{node}"
+    if isinstance(node, Literal) and node.datatype is not None:
+        return f"{Literal(str(node)).n3()}^^{node_text(node.datatype)}"
     return node.n3()
 
 

@@ -91,6 +91,23 @@ class ValidationReport:
         return grouped
 
 
+class NonConformingError(Exception):
+    """Data with violations: the build refuses to publish it."""
+
+    def __init__(self, report: ValidationReport, shown: int = 20) -> None:
+        self.report = report
+        violations = [r for r in sorted(report.results, key=_sort_key) if r.severity == "Violation"]
+        lines = [
+            f"  {r.focus} {r.path_text or '-'}"
+            + (f" = {r.value}" if r.value is not None and r.value != r.focus else "")
+            + f": {r.message()} [{r.shape_id}]"
+            for r in violations[:shown]
+        ]
+        if len(violations) > shown:
+            lines.append(f"  ... and {len(violations) - shown} more violation(s)")
+        super().__init__("\n".join(lines))
+
+
 def _sort_key(result: ValidationResult) -> tuple[int, str, str, str]:
     rank = {"Violation": 0, "Warning": 1}.get(result.severity, 2)
     return (rank, str(result.focus), result.shape_id, result.path_text)

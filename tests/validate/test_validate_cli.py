@@ -1,0 +1,194 @@
+"""``municipal-roles validate``: exit codes, report formats, languages, inputs left untouched."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, Namespace
+
+from publisher.cli import main
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+PREFIXES = """@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+"""
+# A small city that conforms: one position type, one post, a sourced duty.
+GOOD = (
+    PREFIXES
+    + """
+ex:cm a mr:GovernmentSystem ; rdfs:label "council-manager"@en .
+ex:manager a mr:PositionType ; mr:inSystem ex:cm ;
+    skos:prefLabel "City Manager"@en, "Şehir Yöneticisi"@tr ;
+    skos:definition "Runs the administration."@en, "Yönetimi yürütür."@tr ;
+    mr:hasDuty ex:budget-duty .
+ex:doc a mr:SourceDocument ; dcterms:title "A source"@en ; dcterms:language "en" .
+ex:budget a mr:DutyArea .
+ex:budget-duty a mr:Duty ; rdfs:label "Prepares the budget"@en, "Bütçeyi hazırlar"@tr ;
+    mr:dutyArea ex:budget ; dcterms:source ex:doc ; mr:evidence "Prepares the budget."@en .
+ex:city a org:Organization ; rdfs:label "City of Example"@en .
+ex:manager-post a org:Post ; org:postIn ex:city ; org:role ex:manager ;
+    rdfs:label "City Manager"@en .
+"""
+)  # noqa: RUF001 (Turkish dotless i)
+# The same city with a salary figure whose percentiles are out of order (S53) and no year (S58).
+BAD = (
+    GOOD
+    + """
+ex:pay a mr:SalaryFigure ; dcterms:source ex:doc ; mr:evidence "..."@en ;
+    schema:percentile10 99000.0 ; schema:median 86000.0 ;
+    schema:currency "USD" ; schema:duration "P1Y" .
+"""
+)
+# Conforms but incomplete: a duty without an area (S12, a warning).
+WARNING_ONLY = GOOD.replace("    mr:dutyArea ex:budget ; ", "    ")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_conforming_file_exits_0(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["validate", str(write(tmp_path, "city.ttl", GOOD))])
+    assert result.exit_code == 0, result.output
+    assert "conforms: 0 violation(s), 0 warning(s)" in result.output
+
+
+def test_violations_exit_1_and_name_focus_path_value_message_hint(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["validate", str(write(tmp_path, "city.ttl", BAD))])
+    assert result.exit_code == 1
+    assert "http://example.org/pay" in result.output
+    assert "Violation [S53] schema:percentile10" in result.output
+    assert "schema:percentile10 is greater than the median" in result.output
+    assert "fix: Check the figures against the source" in result.output
+    assert "Warning [S58] mr:referenceYear" in result.output
+
+
+def test_messages_in_turkish(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "city.ttl", BAD)
+    result = runner.invoke(main, ["validate", str(path), "--lang", "tr"])
+    assert result.exit_code == 1
+    assert "schema:percentile10 medyandan ya da 90. yüzdelikten büyük." in result.output
+    assert "uygun değil" in result.output
+
+
+def test_warnings_alone_exit_0_unless_strict(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "city.ttl", WARNING_ONLY)
+    relaxed = runner.invoke(main, ["validate", str(path)])
+    strict = runner.invoke(main, ["validate", str(path), "--strict"])
+    assert relaxed.exit_code == 0 and "Warning [S12]" in relaxed.output
+    assert strict.exit_code == 1
+
+
+def test_json_report_groups_results_by_focus_node(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "city.ttl", BAD)
+    result = runner.invoke(main, ["validate", str(path), "--format", "json"])
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert report["has_violations"] and report["counts"]["Violation"] == 1
+    (pay,) = [g for g in report["focus_nodes"] if g["focus"] == "http://example.org/pay"]
+    shape_ids = sorted(r["shape_id"] for r in pay["results"])
+    assert shape_ids == ["S53", "S58"]
+    values = {r["value"] for r in pay["results"] if r["shape_id"] == "S53"}
+    assert values == {'"99000.0"^^xsd:decimal'}
+
+
+def test_turtle_report_is_a_standard_shacl_report(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "city.ttl", BAD)
+    result = runner.invoke(main, ["validate", str(path), "--format", "turtle"])
+    graph = Graph().parse(data=result.output, format="turtle")
+    (report,) = graph.subjects(None, SH.ValidationReport)
+    assert graph.value(report, SH.conforms) == Literal(False)
+    results = list(graph.objects(report, SH.result))
+    assert len(results) == 2
+    shapes = {str(graph.value(r, SH.sourceShape)).split("#")[1] for r in results}
+    assert shapes == {"S53-salary-low-percentile-order", "S58-salary-reference-year-given"}
+
+
+@pytest.mark.parametrize(
+    "name,rdf_format", [("city.nt", "nt"), ("city.jsonld", "json-ld"), ("city.rdf", "xml")]
+)
+def test_every_rdf_format_by_extension(
+    runner: CliRunner, tmp_path: Path, name: str, rdf_format: str
+) -> None:
+    text = Graph().parse(data=BAD, format="turtle").serialize(format=rdf_format)
+    result = runner.invoke(main, ["validate", str(write(tmp_path, name, text))])
+    assert result.exit_code == 1, result.output
+    assert "Violation [S53]" in result.output
+
+
+def test_input_format_overrides_the_extension(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "city.txt", GOOD)
+    assert runner.invoke(main, ["validate", str(path)]).exit_code == 2
+    result = runner.invoke(main, ["validate", str(path), "--input-format", "turtle"])
+    assert result.exit_code == 0
+
+
+def test_a_folder_means_every_rdf_file_in_it(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "a.ttl", GOOD)
+    write(tmp_path, "notes.md", "not RDF")
+    nested = tmp_path / "more"
+    nested.mkdir()
+    write(nested, "pay.ttl", PREFIXES + BAD[len(GOOD) :])
+    result = runner.invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Violation [S53]" in result.output
+
+
+@pytest.mark.parametrize(
+    "name,text,expected",
+    [
+        ("broken.ttl", PREFIXES + "ex:a ex:b .\n", "broken.ttl:9"),
+        (
+            "remote.jsonld",
+            '{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://example.org/a"}',
+            "remote document, which is never fetched",
+        ),
+        (
+            "entities.rdf",
+            '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY a "aaaa">]>\n'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
+            "DTD that declares entities is refused",
+        ),
+    ],
+)
+def test_unusable_input_exits_2_with_file_and_reason(
+    runner: CliRunner, tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    result = runner.invoke(main, ["validate", str(write(tmp_path, name, text))])
+    assert result.exit_code == 2
+    assert expected in result.output
+
+
+def test_missing_file_and_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(main, ["validate", str(tmp_path / "nope.ttl")]).exit_code == 2
+    assert runner.invoke(main, ["validate"]).exit_code == 2
+    path = write(tmp_path, "city.ttl", GOOD)
+    assert runner.invoke(main, ["validate", str(path), "--lang", "de"]).exit_code == 2
+
+
+def test_files_are_never_changed(runner: CliRunner, tmp_path: Path) -> None:
+    files = [write(tmp_path, "good.ttl", GOOD), write(tmp_path, "bad.ttl", BAD)]
+    before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in files}
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    for output_format in ("text", "json", "turtle"):
+        runner.invoke(main, ["validate", str(tmp_path), "--format", output_format])
+    after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in files}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
