@@ -67,16 +67,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = open_store(snapshot, app.config)
     app.extensions[EXTENSION_KEY] = Publication(snapshot=snapshot, store=store)
 
-    from publisher import http, sparql
+    # Imported here, not at the top: the views import publication() from this module.
+    from publisher import catalog, http, linked_data, pages, sparql, validate_page
 
     http.init_app(app)
-    app.register_blueprint(sparql.bp)
-    from publisher import catalog, linked_data, pages, validate_page
-
-    app.register_blueprint(linked_data.bp)
-    app.register_blueprint(catalog.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(validate_page.bp)
+    for blueprint in (sparql.bp, linked_data.bp, catalog.bp, pages.bp, validate_page.bp):
+        app.register_blueprint(blueprint)
     return app
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from publisher.app import DEFAULTS, create_app
+from publisher.app import DEFAULTS, create_app, publication
 from publisher.build import build as run_build
 from publisher.cli import err, fail, home_option, progress
 from publisher.formats import GRAPH_FORMATS, RESULT_FORMATS
@@ -22,6 +22,7 @@ from publisher.snapshot import Snapshot, current_snapshot
 from publisher.store import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
 from publisher.workers import EmbeddedStore
 
+WARM_UP_SECONDS = 30.0
 FORMAT_NAMES = [fmt.name for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS)]
 
 
@@ -53,7 +54,15 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        # Answer one query now, so the worker's first query process (or the connection to
+        # an external store) is ready before the first visitor arrives.
+        with app.app_context():
+            try:
+                publication().store.query(QueryRequest("ASK {}"), WARM_UP_SECONDS)
+            except (QueryError, QueryTimeout, StoreUnavailable) as error:
+                err.print(f"warning: the store did not answer a first query: {error}")
+        return app
 
 
 @click.command()

@@ -37,7 +37,7 @@ def _context() -> ForkServerContext:
 
 
 def answer(store: ox.Store, request: QueryRequest) -> QueryResult:
-    """Run one query on an open store (in a worker process, or in the ``query`` CLI)."""
+    """Run one query on an open store (in a worker process)."""
     names_dataset = check_query(request.text, DATASET_GRAPHS).named
     try:
         result = store.query(request.text, **query_options(request, names_dataset))
