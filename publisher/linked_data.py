@@ -20,7 +20,7 @@ from publisher.conneg import (
     not_acceptable,
     split_suffix,
 )
-from publisher.description import PageBuilder, describe, page_graph
+from publisher.description import PageBuilder, describe, iri_term, page_graph
 from publisher.formats import Format
 from publisher.http import error_response
 from publisher.labels import Bases, preferred_languages
@@ -86,9 +86,11 @@ def resource(path: str) -> Response:
     store = publication().store
     timeout, max_rows = float(config["QUERY_TIMEOUT"]), int(config["MAX_ROWS"])
     try:
-        graph = (page_graph if fmt is HTML else describe)(store, iri, timeout, max_rows)
+        iri_term(iri)
     except ValueError:
-        graph = Graph()  # not a valid IRI, so nothing the dataset can hold
+        return _not_found(iri, path)  # not a valid IRI, so nothing the dataset can hold
+    try:
+        graph = (page_graph if fmt is HTML else describe)(store, iri, timeout, max_rows)
     except (QueryTimeout, StoreUnavailable) as error:
         return _unavailable(error)
     if not len(graph):

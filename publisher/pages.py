@@ -100,9 +100,12 @@ def landing() -> str:
     manifest = publication().snapshot.manifest
     classes = list(manifest.get("instances_per_class", {}).items())
     try:
-        positions: ResultsTable | None = _run(POSITION_TYPES_QUERY)
+        positions = sorted(
+            (row[0] for row in _run(POSITION_TYPES_QUERY).rows if row[0]),
+            key=lambda value: value.text.lower(),
+        )
     except QUERY_ERRORS:
-        positions = None
+        positions = []
     return render_template(
         "landing.html",
         manifest=manifest,

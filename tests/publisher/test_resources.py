@@ -345,3 +345,18 @@ def test_the_ontology_page_is_its_documentation_in_the_readers_language(client):
 @pytest.mark.parametrize("url", ["/ontology.pdf", "/ontology.html.ttl"])
 def test_unknown_ontology_documents_are_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_the_id_base_is_configurable(make_app, dataset, position):
+    """Another base (here one level deeper) changes which IRI a local path answers for."""
+    base = ID_BASE + "position-type/"
+    client = make_app(ID_BASE=base).test_client()
+    slug = str(position)[len(base) :]
+    response = client.get(f"/id/{slug}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert (position, RDF.type, MR.PositionType) in graph
+    page = _page(client, f"/id/{slug}")
+    assert not [h for h in page.hrefs if h.startswith(base)]
+    under_base = {o for o in dataset.objects(position, None) if str(o).startswith(base)}
+    assert {f"/id/{str(o)[len(base) :]}" for o in under_base} <= set(page.hrefs)
