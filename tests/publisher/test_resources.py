@@ -359,4 +359,5 @@ def test_the_id_base_is_configurable(make_app, dataset, position):
     page = _page(client, f"/id/{slug}")
     assert not [h for h in page.hrefs if h.startswith(base)]
     under_base = {o for o in dataset.objects(position, None) if str(o).startswith(base)}
+    assert under_base, "a position type links to other position types (appointedBy, closeMatch)"
     assert {f"/id/{str(o)[len(base) :]}" for o in under_base} <= set(page.hrefs)
