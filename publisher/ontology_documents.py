@@ -24,6 +24,17 @@ RDF_DOCUMENTS: dict[str, ox.RdfFormat] = {
 }
 # The documentation is rendered once per language the ontology is written in.
 HTML_LANGUAGES: tuple[str, ...] = ("en", "tr")
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+# Overrides pyLODE 3.3's own rules for #toc, #content, #pylode and body below 48rem.
+NARROW_SCREEN_STYLE = (
+    "<style>@media (max-width: 48rem) {"
+    " body { padding: 1em; overflow-wrap: anywhere; }"
+    " #toc { position: static; width: auto; height: auto; margin-bottom: 1em; }"
+    " #content { width: auto; }"
+    " #pylode { display: none; }"
+    " .entity th { width: auto; }"
+    " }</style>"
+)
 
 
 def _renderer() -> Callable[[Path, str], str]:
@@ -53,9 +64,17 @@ def ontology_documents(source: Path) -> dict[str, bytes]:
             options = {"prefixes": PREFIXES} if fmt is ox.RdfFormat.RDF_XML else {}
             documents[f"{ONTOLOGY_STEM}.{ext}"] = ox.serialize(triples, format=fmt, **options)
     for language in HTML_LANGUAGES:
-        html = render_ontology_html(source, language).encode("utf-8")
-        documents[f"{ONTOLOGY_STEM}.{language}.html"] = html
+        html = _for_phones(render_ontology_html(source, language))
+        documents[f"{ONTOLOGY_STEM}.{language}.html"] = html.encode("utf-8")
     return documents
+
+
+def _for_phones(html: str) -> str:
+    """pyLODE's page declares no viewport and pins its contents beside the text: on a narrow
+    screen, let the contents flow above the text instead."""
+    # After pyLODE's own styles, so that these win.
+    html = html.replace("</head>", f"    {NARROW_SCREEN_STYLE}\n</head>", 1)
+    return html.replace("<head>", f"<head>\n    {VIEWPORT}", 1)
 
 
 def ontology_document(snapshot: Snapshot, extension: str, language: str = "en") -> Path | None:

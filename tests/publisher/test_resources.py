@@ -336,6 +336,7 @@ def test_the_ontology_page_is_its_documentation_in_the_readers_language(client):
         "/ontology", headers={"Accept": "text/html", "Accept-Language": "tr"}
     ).get_data(as_text=True)
     assert 'id="PositionType"' in english
+    assert '<meta name="viewport"' in english
     ontology = Graph().parse(Path(__file__).parents[2] / "ontology" / "municipal-roles.ttl")
     titles = {t.language: str(t) for t in ontology.objects(ONTOLOGY_IRI, RDFS.label)}
     assert titles["en"] in english
