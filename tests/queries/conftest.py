@@ -1,0 +1,56 @@
+"""Run the canned queries of queries/ over the shipped snapshot, as the endpoint does."""
+
+from collections.abc import Callable
+
+import pyoxigraph as ox
+import pytest
+
+from publisher.queries import CannedQuery, load_queries
+from publisher.snapshot import Snapshot
+
+ID = "https://w3id.org/municipal-roles/id/"
+Rows = list[dict[str, str]]
+
+
+def short(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    """A value; an IRI of the dataset without its base, so expectations read like the data."""
+    if isinstance(term, ox.NamedNode):
+        return term.value.removeprefix(ID)
+    return term.value
+
+
+@pytest.fixture(scope="session")
+def canned() -> dict[str, CannedQuery]:
+    """The shipped queries by name (file stem)."""
+    return {query.name: query for query in load_queries()}
+
+
+@pytest.fixture(scope="session")
+def union_store(snapshot: Snapshot) -> ox.Store:
+    """The snapshot's asserted and inferred triples together, as the endpoint queries them."""
+    store = ox.Store()
+    store.load(path=snapshot.dump_path("all", "nt"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+@pytest.fixture(scope="session")
+def run(union_store: ox.Store, canned: dict[str, CannedQuery]) -> Callable[..., Rows]:
+    """Run a canned query by name, optionally with its VALUES default replaced.
+
+    Rows come back as {variable: value} with dataset IRIs shortened; unbound variables
+    are left out.
+    """
+
+    def run_query(name: str, replace: tuple[str, str] | None = None) -> Rows:
+        text = canned[name].text
+        if replace is not None:
+            assert replace[0] in text, f"{name} has no {replace[0]!r} to replace"
+            text = text.replace(*replace)
+        solutions = union_store.query(text)
+        names = [variable.value for variable in solutions.variables]
+        return [
+            {n: short(t) for n, t in zip(names, row, strict=True) if t is not None}
+            for row in solutions
+        ]
+
+    return run_query

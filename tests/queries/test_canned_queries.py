@@ -1,0 +1,517 @@
+"""Each canned research query answers what its title promises over the shipped data."""
+
+import re
+from collections.abc import Callable
+
+import pyoxigraph as ox
+import pytest
+
+from publisher.queries import CannedQuery, load_queries
+
+Rows = list[dict[str, str]]
+Run = Callable[..., Rows]
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+MR = "https://w3id.org/municipal-roles/ontology#"
+ID = "https://w3id.org/municipal-roles/id/"
+
+
+def pick(rows: Rows, *columns: str) -> list[tuple[str | None, ...]]:
+    """The chosen columns of each row, in the query's order."""
+    return [tuple(row.get(column) for column in columns) for row in rows]
+
+
+# ---------------------------------------------------------------- every file
+
+
+def test_there_are_at_least_twelve_queries() -> None:
+    assert len(load_queries()) >= 12
+
+
+@pytest.mark.parametrize("query", load_queries(), ids=lambda query: query.name)
+def test_query_has_a_header_and_parses(query: CannedQuery) -> None:
+    assert query.title and query.description
+    assert len(query.parameters) <= 1
+    for parameter in query.parameters:
+        # "?var — meaning, default": the default is the query's own VALUES line.
+        name = re.match(r"\?(\w+) — .+, default .+", parameter)
+        assert name, parameter
+        assert re.search(rf"VALUES \?{name[1]} \{{", query.text)
+    solutions = ox.Store().query(query.text)
+    assert isinstance(solutions, ox.QuerySolutions)
+
+
+def test_an_unparsable_query_is_refused() -> None:
+    with pytest.raises(SyntaxError):
+        ox.Store().query("SELECT ?x WHERE { ?x ?p }")
+
+
+# ---------------------------------------------------------------- one test per query
+
+
+def test_chain_of_command_reaches_the_top_in_every_system(run: Run) -> None:
+    rows = pick(run("chain-of-command"), "post", "superior", "levels", "isTop")
+    assert rows == [
+        (
+            "post/california-city-9635-assistant-to-the-mayor",
+            "post/california-city-9635-mayors-chief-of-staff",
+            "1",
+            "true",
+        ),
+        (
+            "post/tr-belediye-reference-birim-muduru",
+            "post/tr-belediye-reference-belediye-baskani",
+            "1",
+            "true",
+        ),
+        (
+            "post/tr-belediye-reference-mali-hizmetler-birim-amiri",
+            "post/tr-belediye-reference-belediye-baskani",
+            "1",
+            "true",
+        ),
+        (
+            "post/tr-buyuksehir-reference-daire-baskani",
+            "post/tr-buyuksehir-reference-genel-sekreter-yardimcisi",
+            "1",
+            "false",
+        ),
+        (
+            "post/tr-buyuksehir-reference-daire-baskani",
+            "post/tr-buyuksehir-reference-genel-sekreter",
+            "2",
+            "false",
+        ),
+        (
+            "post/tr-buyuksehir-reference-daire-baskani",
+            "post/tr-buyuksehir-reference-belediye-baskani",
+            "3",
+            "true",
+        ),
+        (
+            "post/tr-buyuksehir-reference-genel-sekreter",
+            "post/tr-buyuksehir-reference-belediye-baskani",
+            "1",
+            "true",
+        ),
+        (
+            "post/tr-buyuksehir-reference-genel-sekreter-yardimcisi",
+            "post/tr-buyuksehir-reference-genel-sekreter",
+            "1",
+            "false",
+        ),
+        (
+            "post/tr-buyuksehir-reference-genel-sekreter-yardimcisi",
+            "post/tr-buyuksehir-reference-belediye-baskani",
+            "2",
+            "true",
+        ),
+        (
+            "post/us-council-manager-reference-assistant-city-manager",
+            "post/us-council-manager-reference-city-manager",
+            "1",
+            "false",
+        ),
+        (
+            "post/us-council-manager-reference-assistant-city-manager",
+            "organization/us-council-manager-reference-city-council",
+            "2",
+            "true",
+        ),
+        (
+            "post/us-council-manager-reference-city-manager",
+            "organization/us-council-manager-reference-city-council",
+            "1",
+            "true",
+        ),
+        (
+            "post/us-council-manager-reference-department-head",
+            "post/us-council-manager-reference-assistant-city-manager",
+            "1",
+            "false",
+        ),
+        (
+            "post/us-council-manager-reference-department-head",
+            "post/us-council-manager-reference-city-manager",
+            "2",
+            "false",
+        ),
+        (
+            "post/us-council-manager-reference-department-head",
+            "organization/us-council-manager-reference-city-council",
+            "3",
+            "true",
+        ),
+        (
+            "post/us-mayor-council-reference-assistant-to-the-mayor",
+            "post/us-mayor-council-reference-mayors-chief-of-staff",
+            "1",
+            "true",
+        ),
+        (
+            "post/us-mayor-council-reference-department-head",
+            "post/us-mayor-council-reference-mayor",
+            "1",
+            "true",
+        ),
+        (
+            "post/us-mayor-council-reference-mayoral-executive-secretary",
+            "post/us-mayor-council-reference-mayor",
+            "1",
+            "true",
+        ),
+    ]
+
+
+def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None:
+    rows = pick(
+        run("appointments-compared"),
+        "position",
+        "appointedByLabel",
+        "proposedByLabel",
+        "decisionRuleLabel",
+        "legalBasis",
+        "conflictsWith",
+    )
+    assert rows == [
+        (
+            "position-type/tr-birim-muduru",
+            "Mayor (Turkish municipality)",
+            None,
+            None,
+            "source/tr-law-5393-art-49",
+            None,
+        ),
+        (
+            "position-type/tr-genel-sekreter",
+            "Municipal Council",
+            "Mayor (Turkish municipality)",
+            "absolute majority",
+            None,
+            "appointment/tr-bb-genel-sekreter-law-5216-art-22",
+        ),
+        (
+            "position-type/tr-bb-genel-sekreter",
+            "Minister of the Interior (Turkey)",
+            "Metropolitan Mayor",
+            None,
+            "source/tr-law-5216-art-22",
+            "appointment/tr-genel-sekreter-seed-004",
+        ),
+        (
+            "position-type/tr-bb-genel-sekreter-yardimcisi",
+            "Metropolitan Mayor",
+            None,
+            None,
+            None,
+            None,
+        ),
+        ("position-type/us-city-manager", "City Council", None, None, None, None),
+    ]
+
+
+def test_masters_degree_and_the_9635_substitution(run: Run) -> None:
+    rows = pick(
+        run("masters-degree-or-substitution"),
+        "holder",
+        "level",
+        "strength",
+        "substitutesFor",
+        "monthsReplaced",
+        "maximumMonths",
+    )
+    assert rows == [
+        (
+            "position-type/tr-genel-sekreter",
+            "bachelor's or master's degree",
+            f"{MR}required",
+            None,
+            None,
+            None,
+        ),
+        (
+            "position-type/us-assistant-city-manager",
+            "master's degree",
+            f"{MR}preferred",
+            None,
+            None,
+            None,
+        ),
+        (
+            "post/california-city-9635-assistant-to-the-mayor",
+            "master's degree",
+            f"{MR}preferred",
+            "requirement/ca9635-experience",
+            "48",
+            "24",
+        ),
+    ]
+
+
+def test_shared_duty_areas_of_city_manager_and_genel_sekreter(run: Run) -> None:
+    rows = run("shared-duty-areas")
+    assert pick(rows, "area", "cityManagerDuties", "turkishDuties") == [
+        ("duty-area/budget", "5", "2"),
+        ("duty-area/coordination", "3", "2"),
+        ("duty-area/public-relations", "2", "3"),
+        ("duty-area/administration", "1", "3"),
+        ("duty-area/personnel", "2", "2"),
+        ("duty-area/representation", "1", "2"),
+    ]
+    coordination = rows[1]
+    assert "hold weekly meetings with the departments" in coordination["cityManagerDutyLabels"]
+    assert "belediyenin tüm birimlerini koordine etmek" in coordination["turkishDutyLabels"]
+
+
+def test_shared_duty_areas_with_the_metropolitan_genel_sekreter(run: Run) -> None:
+    rows = run(
+        "shared-duty-areas",
+        replace=("position-type/tr-genel-sekreter>", "position-type/tr-bb-genel-sekreter>"),
+    )
+    assert pick(rows, "area", "cityManagerDuties", "turkishDuties") == [
+        ("duty-area/coordination", "3", "1"),
+        ("duty-area/administration", "1", "1"),
+        ("duty-area/representation", "1", "1"),
+    ]
+
+
+def test_pay_with_year_and_cited_source(run: Run) -> None:
+    rows = pick(
+        run("pay"),
+        "position",
+        "duration",
+        "percentile10",
+        "median",
+        "percentile90",
+        "currency",
+        "year",
+        "source",
+        "citedSource",
+    )
+    seed = "source/000_bd3e9650fe63d83b"
+    assert rows == [
+        (
+            "position-type/us-assistant-city-manager",
+            "P1Y",
+            "49000",
+            "87000",
+            "136000",
+            "USD",
+            "2019",
+            seed,
+            "source/payscale-2019",
+        ),
+        (
+            "position-type/us-assistant-city-manager",
+            "PT1H",
+            "19.65",
+            "35.63",
+            "50.47",
+            "USD",
+            "2019",
+            seed,
+            "source/payscale-2019",
+        ),
+        (
+            "position-type/us-city-manager",
+            "P1Y",
+            None,
+            "95610",
+            None,
+            "USD",
+            "2017",
+            seed,
+            "source/us-bls-2017",
+        ),
+    ]
+
+
+def test_conflicting_claims_pairs_each_disagreement_once(run: Run) -> None:
+    rows = run("conflicting-claims")
+    assert pick(rows, "claim", "position", "other", "otherPosition", "otherSources") == [
+        (
+            "appointment/tr-bb-genel-sekreter-law-5216-art-22",
+            "position-type/tr-bb-genel-sekreter",
+            "appointment/tr-genel-sekreter-seed-004",
+            "position-type/tr-genel-sekreter",
+            f"{ID}source/004_6b2e9948dadeabae",
+        ),
+        (
+            "requirement/tr-bb-gs-experience-four-year-graduate",
+            "position-type/tr-bb-genel-sekreter",
+            "requirement/tr-gs-experience",
+            "position-type/tr-genel-sekreter",
+            f"{ID}source/004_6b2e9948dadeabae",
+        ),
+    ]
+    assert "teklifi üzerine İçişleri" in rows[0]["evidences"]
+    assert "salt çoğunluk oy alan aday" in rows[0]["otherEvidences"]
+    assert all(row.get("note") or row.get("otherNote") for row in rows)
+
+
+def test_missing_labels_only_sources_lack_turkish_and_nothing_lacks_english(run: Run) -> None:
+    turkish = run("missing-labels")
+    assert turkish
+    assert {row["class"] for row in turkish} == {f"{MR}SourceDocument"}
+    assert run("missing-labels", replace=('{ "tr" }', '{ "en" }')) == []
+
+
+def test_missing_labels_in_greek_lists_roles_the_greek_seed_does_not_name(run: Run) -> None:
+    greek = {row["resource"] for row in run("missing-labels", replace=('{ "tr" }', '{ "el" }'))}
+    assert "position-type/us-city-manager" not in greek
+    assert "position-type/tr-genel-sekreter" in greek
+
+
+def test_requirements_by_kind_per_position(run: Run) -> None:
+    rows = pick(run("requirements-by-kind"), "holder", "kind", "requirements", "required")
+    post = "post/california-city-9635-assistant-to-the-mayor"
+    assert [row for row in rows if row[0] == post] == [
+        (post, f"{MR}EducationRequirement", "2", "1"),
+        (post, f"{MR}ExperienceRequirement", "1", "1"),
+        (post, f"{MR}KnowledgeRequirement", "7", "7"),
+        (post, f"{MR}LicenceRequirement", "1", "1"),
+        (post, f"{MR}MedicalRequirement", "1", "1"),
+        (post, f"{MR}SkillRequirement", "9", "9"),
+    ]
+    assert [row for row in rows if row[0] == "position-type/tr-genel-sekreter"] == [
+        ("position-type/tr-genel-sekreter", f"{MR}EducationRequirement", "1", "1"),
+        ("position-type/tr-genel-sekreter", f"{MR}ExperienceRequirement", "1", "1"),
+        ("position-type/tr-genel-sekreter", f"{MR}KnowledgeRequirement", "1", "1"),
+        ("position-type/tr-genel-sekreter", f"{MR}SkillRequirement", "2", "2"),
+    ]
+    assert (
+        "position-type/us-assistant-city-manager",
+        f"{MR}CredentialRequirement",
+        "1",
+        "0",
+    ) in rows
+
+
+def test_duties_per_system_and_area(run: Run) -> None:
+    rows = {
+        (row["system"], row["area"]): (row["duties"], row["powers"])
+        for row in run("duties-by-system-and-area")
+    }
+    assert {system for system, _ in rows} == {
+        "system/us-council-manager",
+        "system/us-mayor-council",
+        "system/tr-belediye",
+        "system/tr-buyuksehir",
+    }
+    assert rows[("system/us-council-manager", "duty-area/budget")] == ("7", "1")
+    assert rows[("system/us-mayor-council", "duty-area/events-and-recognition")] == ("7", "0")
+    assert rows[("system/tr-belediye", "duty-area/personnel")] == ("4", "2")
+    assert rows[("system/tr-buyuksehir", "duty-area/council-support")] == ("5", "2")
+
+
+def test_sources_and_their_cited_sources(run: Run) -> None:
+    rows = {row["source"]: row for row in run("sources-and-cited-sources")}
+    seed = rows["source/000_bd3e9650fe63d83b"]
+    assert sorted(seed["citedSources"].split()) == [
+        f"{ID}source/{name}" for name in ("payscale-2019", "us-bls-2017", "us-bls-projection-2026")
+    ]
+    assert seed["kind"] == "career article"
+    assert seed["language"] == "http://id.loc.gov/vocabulary/iso639-1/sl"
+    spec = rows["source/003_95afd3325dee9cdf"]
+    assert (spec["kind"], spec["date"], spec["claims"]) == (
+        "job classification specification",
+        "2005-12-06",
+        "54",
+    )
+    assert rows["source/tr-law-5216-art-22"]["partOf"] == "source/tr-law-5216"
+    assert rows["source/payscale-2019"]["claims"] == "0"
+
+
+def test_career_paths(run: Run) -> None:
+    rows = pick(run("career-paths"), "from", "to", "fromSystem", "toSystem", "source")
+    assert rows == [
+        (
+            "position-type/us-mayoral-executive-secretary",
+            "position-type/us-city-manager",
+            "system/us-mayor-council",
+            "system/us-council-manager",
+            "source/002_2bbee91c7abe4abe",
+        ),
+        (
+            "position-type/us-mayoral-executive-secretary",
+            "position-type/us-mayors-chief-of-staff",
+            "system/us-mayor-council",
+            "system/us-mayor-council",
+            "source/002_2bbee91c7abe4abe",
+        ),
+        (
+            "post/california-city-9635-assistant-to-the-mayor",
+            "post/california-city-9635-inter-governmental-affairs-and-protocol-officer",
+            "system/us-mayor-council",
+            "system/us-mayor-council",
+            "source/003_95afd3325dee9cdf",
+        ),
+    ]
+
+
+def test_alignments_with_notes_in_both_languages(run: Run) -> None:
+    rows = run("alignments")
+    assert all(row.get("noteEn") and row.get("noteTr") and row.get("sources") for row in rows)
+    found = {(row["from"], row["relation"], row["to"]) for row in rows}
+    assert (
+        "position-type/us-city-manager",
+        f"{SKOS}closeMatch",
+        "position-type/tr-genel-sekreter",
+    ) in found
+    assert (
+        "position-type/us-city-manager",
+        f"{SKOS}broadMatch",
+        "http://data.europa.eu/esco/isco/C1112",
+    ) in found
+    assert (
+        "position-type/tr-genel-sekreter",
+        f"{SKOS}closeMatch",
+        "position-type/tr-bb-genel-sekreter",
+    ) in found
+    assert len(rows) == 26
+
+
+def test_position_types_by_system_with_seed_language_names(run: Run) -> None:
+    rows = run("position-types-by-system")
+    assert {row["system"] for row in rows} == {
+        "system/us-council-manager",
+        "system/us-mayor-council",
+        "system/tr-belediye",
+        "system/tr-buyuksehir",
+    }
+    assert all(row.get("english") and row.get("turkish") for row in rows)
+    by_position = {row["position"]: row for row in rows}
+    assert by_position["position-type/us-assistant-city-manager"]["slovenian"] == (
+        "pomočnik mestnega upravitelja"
+    )
+    assert by_position["position-type/us-city-manager"]["greek"] == "διαχειριστής πόλης"
+    assert by_position["position-type/tr-genel-sekreter"]["turkish"] == "Genel Sekreter"
+
+
+def test_employment_conditions_and_outlook(run: Run) -> None:
+    rows = pick(
+        run("employment-conditions"),
+        "holder",
+        "termLabel",
+        "projectedGrowthPercent",
+        "allOccupationsGrowthPercent",
+        "projectionYear",
+        "citedSource",
+    )
+    assert (
+        "position-type/us-assistant-city-manager",
+        None,
+        "10",
+        "7",
+        "2026",
+        "source/us-bls-projection-2026",
+    ) in rows
+    post = "post/california-city-9635-assistant-to-the-mayor"
+    assert {row[1] for row in rows if row[0] == post} == {
+        "at-will",
+        "non-classified (exempt from the classified service)",
+    }
+    assert {row[1] for row in rows if row[0] == "position-type/us-city-manager"} == {
+        "at-will",
+        "full-time",
+    }
