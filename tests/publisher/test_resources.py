@@ -362,3 +362,13 @@ def test_the_id_base_is_configurable(make_app, dataset, position):
     under_base = {o for o in dataset.objects(position, None) if str(o).startswith(base)}
     assert under_base, "a position type links to other position types (appointedBy, closeMatch)"
     assert {f"/id/{str(o)[len(base) :]}" for o in under_base} <= set(page.hrefs)
+
+
+def test_the_404_page_lists_the_resources_of_the_same_kind(client, position):
+    response = client.get("/id/position-type/no-such-role", headers={"Accept": "text/html"})
+    page = _Page()
+    page.feed(response.get_data(as_text=True))
+    listing = next(h for h in page.hrefs if h.startswith("/query?"))
+    answer = client.get(listing, headers={"Accept": "text/html"})
+    assert answer.status_code == 200
+    assert f'href="{local(position)}"' in answer.get_data(as_text=True)
