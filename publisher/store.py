@@ -88,16 +88,17 @@ def query_options(request: QueryRequest, query_names_dataset: bool) -> dict[str,
 
     The dataset is the protocol's graphs, else the query's own FROM, else the union of
     the snapshot's graphs. Oxigraph lets ``default_graph`` override a query's FROM (the
-    protocol wins, as SPARQL 1.1 Protocol §2.1.4 says), so the union is passed only when
-    neither names graphs.
+    protocol wins, as SPARQL 1.1 Protocol §2.1.4 says), and so does its union flag, so
+    the union is asked for only when neither names graphs. The flag rather than a list
+    of the two graphs: the snapshot store holds only them, and Oxigraph evaluates the
+    flag about a third faster (bench/serve).
     """
     options: dict[str, Any] = {"base_iri": request.base_iri, "prefixes": PREFIXES}
     if request.default_graphs is not None or request.named_graphs is not None:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
     elif not query_names_dataset:
-        graphs = [ox.NamedNode(g) for g in DATASET_GRAPHS]
-        options["default_graph"] = options["named_graphs"] = graphs
+        options["use_default_graph_as_union"] = True
     return options
 
 
