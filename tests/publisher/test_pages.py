@@ -83,9 +83,18 @@ def test_a_bad_query_is_400_with_the_parsers_message_escaped(client):
     assert 'role="alert"' in text
 
 
-def test_the_query_form_refuses_updates(client):
-    response = client.get("/query", query_string={"query": "DROP ALL"}, headers=HTML)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DROP ALL",
+        "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }",
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    ],
+)
+def test_the_query_form_is_as_read_only_and_local_as_the_endpoint(client, query):
+    response = client.get("/query", query_string={"query": query}, headers=HTML)
     assert response.status_code in (400, 403)
+    assert 'role="alert"' in response.get_data(as_text=True)
 
 
 def test_an_empty_query_form_offers_an_example(client):
