@@ -13,6 +13,8 @@ only rdflib's parser lets through) is validated by pySHACL alone, with the same 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -35,17 +37,56 @@ class SparqlShape:
     is_property_shape: bool
 
 
+# Below this many triples a second process costs more than it saves.
+PARALLEL_FROM = 50_000
+# pySHACL's sh:or validates every alternative and writes a report for each that fails:
+# such a shape costs several times a plain one. Used only to share work between cores.
+_OR_WEIGHT = 6
+
+
 def run_shapes(data: Graph, shapes: Graph) -> list[ValidationResult]:
-    """Every result of validating data (ontology included) against shapes."""
+    """Every result of validating data (ontology included) against shapes.
+
+    On large graphs the core shapes are shared between two processes (a fork sees the
+    graph without copying it); the SPARQL constraints run in this one.
+    """
     core, sparql = split_shapes(shapes)
     try:
         store = oxigraph_store(data)
     except ValueError:  # a term Oxigraph refuses: let pySHACL do all of it
         return pyshacl_results(data, shapes, None)
-    results = pyshacl_results(data, shapes, core) if core else []
-    for constraint in sparql:
-        results.extend(whole_graph_results(store, constraint))
+    mine, theirs = _share(shapes, core) if _can_fork(data) else (core, [])
+    if not theirs:
+        results = pyshacl_results(data, shapes, mine) if mine else []
+        for constraint in sparql:
+            results.extend(whole_graph_results(store, constraint))
+        return results
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        other = pool.apply_async(pyshacl_results, (data, shapes, theirs))
+        results = pyshacl_results(data, shapes, mine)
+        for constraint in sparql:
+            results.extend(whole_graph_results(store, constraint))
+        results.extend(other.get())
     return results
+
+
+def _can_fork(data: Graph) -> bool:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    return len(data) >= PARALLEL_FROM and cores >= 2 and forkable
+
+
+def _share(shapes: Graph, core: list[Node]) -> tuple[list[Node], list[Node]]:
+    """Two groups of shapes of about equal cost (greedy, heaviest first)."""
+    weight = {s: _OR_WEIGHT if (s, SH["or"], None) in shapes else 1 for s in core}
+    groups: tuple[list[Node], list[Node]] = ([], [])
+    loads = [0, 0]
+    for shape in sorted(core, key=lambda s: (-weight[s], str(s))):
+        lighter = loads.index(min(loads))
+        groups[lighter].append(shape)
+        loads[lighter] += weight[shape]
+    return groups
 
 
 def pyshacl_results(data: Graph, shapes: Graph, use_shapes: list[Node] | None) -> list:

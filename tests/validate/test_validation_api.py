@@ -1,9 +1,11 @@
 """The library interface the web /validate page and the build rely on."""
 
+import pytest
 from rdflib import Graph, Literal, Namespace
 
+from publisher import engine
 from publisher.report import render_turtle, report_dict
-from publisher.validation import NonConformingError, validate_graph
+from publisher.validation import NonConformingError, ValidationReport, validate_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DATA = """@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
@@ -73,3 +75,22 @@ def test_build_error_names_focus_path_and_message() -> None:
     text = str(error)
     assert "http://example.org/exp schema:monthsOfExperience = -1: " in text
     assert "must be a single non-negative xsd:integer. [S41]" in text
+
+
+def test_sharing_the_work_between_two_processes_changes_no_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    graph = parsed()
+    alone = validate_graph(graph)
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    if not engine._can_fork(graph):
+        pytest.skip("needs two cores and the fork start method")
+    shared = validate_graph(graph)
+
+    def keys(report: ValidationReport) -> list[tuple[str, ...]]:
+        return sorted(
+            tuple(map(str, (r.focus, r.path, r.value, r.shape, r.component, r.severity)))
+            for r in report.results
+        )
+
+    assert keys(shared) == keys(alone)
