@@ -16,8 +16,9 @@ from publisher.conneg import HTML, not_acceptable
 from publisher.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, find_format, negotiate
 from publisher.guard import ForbiddenQuery, UpdateRefused
 from publisher.http import error_response
-from publisher.labels import Bases, compact_iri, preferred_languages
-from publisher.namespaces import ID_BASE, MR, ONTOLOGY_IRI
+from publisher.labels import compact_iri, preferred_languages
+from publisher.linked_data import bases
+from publisher.namespaces import MR
 from publisher.queries import CannedQuery, load_queries
 from publisher.results import ResultsTable, run_table
 from publisher.store import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
@@ -53,16 +54,6 @@ def snapshot_context() -> dict[str, Any]:
     return {"snapshot_version": publication().snapshot.version}
 
 
-def page_bases() -> Bases:
-    """This server's IRI spaces, for links from result tables to resource pages."""
-    return Bases(
-        id_base=str(current_app.config.get("ID_BASE") or ID_BASE),
-        id_path=request.script_root + "/id/",
-        ontology_iri=str(ONTOLOGY_IRI),
-        ontology_path=request.script_root + "/ontology",
-    )
-
-
 def _run(text: str) -> ResultsTable:
     config = current_app.config
     return run_table(
@@ -70,7 +61,7 @@ def _run(text: str) -> ResultsTable:
         text,
         float(config["QUERY_TIMEOUT"]),
         int(config["MAX_ROWS"]),
-        page_bases(),
+        bases(),
         preferred_languages(request.accept_languages),
     )
 
