@@ -9,6 +9,7 @@ a foaf:Agent publisher) and DCAT-AP 3's mandatory and recommended properties.
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -246,7 +247,9 @@ def dcat_graph(snapshot: Snapshot) -> Graph:
     return graph
 
 
-def _rdf_document(build: Any, what: str, endpoint: str, ext: str | None) -> Response:
+def _rdf_document(
+    build: Callable[[Snapshot], Graph], what: str, endpoint: str, ext: str | None
+) -> Response:
     """Serve a generated description in the negotiated format (HTML shows its Turtle)."""
     suffix = None
     if ext is not None:

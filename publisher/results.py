@@ -38,6 +38,7 @@ def _term(binding: dict[str, str]) -> Node:
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
+        # A blank node has no page; it is shown by its name within this answer.
         return Literal(f"_:{value}")
     if "xml:lang" in binding:
         return Literal(value, lang=binding["xml:lang"])
