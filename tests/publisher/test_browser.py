@@ -69,9 +69,14 @@ def _wait_until_up(url: str, process: subprocess.Popen, deadline: float) -> None
 def server(snapshot_home: Path) -> Iterator[str]:
     """The publisher, as its users start it, on a free loopback port."""
     port = _free_port()
-    command = Path(sys.executable).with_name("municipal-roles")
+    # The console script of the Python running the tests, else the first on PATH.
+    command = shutil.which(
+        "municipal-roles",
+        path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    )
+    assert command, "the municipal-roles console script is not installed"
     process = subprocess.Popen(
-        [str(command), "serve", "--dev", "--port", str(port), "--home", str(snapshot_home)],
+        [command, "serve", "--dev", "--port", str(port), "--home", str(snapshot_home)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         # Its own process group, so that the query workers it starts stop with it.
