@@ -372,3 +372,20 @@ def test_the_404_page_lists_the_resources_of_the_same_kind(client, position):
     answer = client.get(listing, headers={"Accept": "text/html"})
     assert answer.status_code == 200
     assert f'href="{local(position)}"' in answer.get_data(as_text=True)
+
+
+def test_every_iri_the_dataset_names_under_the_id_base_dereferences(client, dataset):
+    """No dangling links: each page's local links lead to a resource the server knows."""
+    named = {
+        term
+        for triple in dataset
+        for term in (triple[0], triple[2])
+        if isinstance(term, URIRef) and str(term).startswith(ID_BASE)
+    }
+    assert named
+    missing = [
+        str(iri)
+        for iri in sorted(named)
+        if client.get(local(iri), headers={"Accept": "application/n-triples"}).status_code != 200
+    ]
+    assert not missing
