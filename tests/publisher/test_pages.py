@@ -278,6 +278,13 @@ def test_bad_syntax_is_400_with_the_file_and_line(client):
     assert "municipal-roles-upload" not in text
 
 
+def test_a_remote_jsonld_context_is_never_fetched(client):
+    upload = b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://example.org/a"}'
+    response = _upload(client, upload, "remote.jsonld")
+    assert response.status_code == 400
+    assert "never fetched" in response.get_data(as_text=True)
+
+
 def test_rdfxml_with_entities_is_refused(client):
     bomb = b"""<?xml version="1.0"?>
 <!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>
