@@ -371,7 +371,7 @@ def test_requirements_by_kind_per_position(run: Run) -> None:
         (post, f"{MR}KnowledgeRequirement", "7", "7"),
         (post, f"{MR}LicenceRequirement", "1", "1"),
         (post, f"{MR}MedicalRequirement", "1", "1"),
-        (post, f"{MR}SkillRequirement", "9", "9"),
+        (post, f"{MR}SkillRequirement", "10", "10"),
     ]
     assert [row for row in rows if row[0] == "position-type/tr-genel-sekreter"] == [
         ("position-type/tr-genel-sekreter", f"{MR}EducationRequirement", "1", "1"),
@@ -416,7 +416,7 @@ def test_sources_and_their_cited_sources(run: Run) -> None:
     assert (spec["kind"], spec["date"], spec["claims"]) == (
         "job classification specification",
         "2005-12-06",
-        "54",
+        "55",
     )
     assert rows["source/tr-law-5216-art-22"]["partOf"] == "source/tr-law-5216"
     assert rows["source/payscale-2019"]["claims"] == "0"
