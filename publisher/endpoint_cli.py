@@ -94,15 +94,14 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool) -> None:
     if dev:
         create_app(config).run(host=host, port=port, threaded=True)
         return
-    timeout = float(DEFAULTS["QUERY_TIMEOUT"])
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         # Threads wait on query processes, so one worker serves many requests at once.
+        # A gthread worker reports to gunicorn from its own loop, so a long query never
+        # trips gunicorn's worker timeout: QUERY_TIMEOUT alone stops slow work.
         "worker_class": "gthread",
         "threads": 8,
-        # Longer than any query may run: the query limit, not gunicorn, stops slow work.
-        "timeout": int(timeout) + 30,
         "graceful_timeout": 5,
         "accesslog": None,
         "errorlog": "-",
@@ -112,11 +111,14 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool) -> None:
 
 
 def read_query_text(text: str | None, file: Path | None) -> str:
+    """The query of the command line: its argument, a file, or standard input (``-``)."""
     if (text is None) == (file is None):
         fail("give the query either as an argument or with --file, not both and not neither")
     if file is None:
         return str(text)
     try:
+        if str(file) == "-":
+            return sys.stdin.read()
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"cannot read the query file {file}: {error}")
@@ -160,10 +162,7 @@ def query(
     The default graph is the union of the asserted and the inferred graph; the usual
     prefixes (mr:, org:, skos:, schema:, dcterms: ...) are predeclared.
     """
-    if file is not None and str(file) == "-":
-        query_text = sys.stdin.read()
-    else:
-        query_text = read_query_text(text, file)
+    query_text = read_query_text(text, file)
     snapshot = current_snapshot(home)
     if snapshot is None:
         fail(f"no snapshot in {home}: run 'municipal-roles build --home {home}' first")

@@ -125,6 +125,15 @@ def test_query_command_formats(snapshot_home: Path, tmp_path: Path) -> None:
     as_tsv = run_query(snapshot_home, "--file", str(query_file), "--format", "tsv")
     assert as_tsv.returncode == 0
     assert len(as_tsv.stdout.splitlines()) == len(rows) + 1
+    from_stdin = subprocess.run(
+        [CLI, "query", "--home", str(snapshot_home), "--file", "-", "--format", "csv"],
+        input=CLASSES,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert from_stdin.stdout.splitlines()[0] == "class,n"
     graph = run_query(snapshot_home, f"DESCRIBE <{ONTOLOGY}>", "--format", "nt")
     parsed = Graph().parse(data=graph.stdout, format="nt")
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in parsed
