@@ -16,6 +16,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -47,8 +49,8 @@ _OR_WEIGHT = 6
 def run_shapes(data: Graph, shapes: Graph) -> list[ValidationResult]:
     """Every result of validating data (ontology included) against shapes.
 
-    On large graphs the core shapes are shared between two processes (a fork sees the
-    graph without copying it); the SPARQL constraints run in this one.
+    On large graphs the core shapes are shared between two processes (a forked child
+    sees the graph without copying it); the SPARQL constraints run in this one.
     """
     core, sparql = split_shapes(shapes)
     try:
@@ -56,19 +58,39 @@ def run_shapes(data: Graph, shapes: Graph) -> list[ValidationResult]:
     except ValueError:  # a term Oxigraph refuses: let pySHACL do all of it
         return pyshacl_results(data, shapes, None)
     mine, theirs = _share(shapes, core) if _can_fork(data) else (core, [])
-    if not theirs:
+    with _in_child(data, shapes, theirs) as child_results:
         results = pyshacl_results(data, shapes, mine) if mine else []
         for constraint in sparql:
             results.extend(whole_graph_results(store, constraint))
-        return results
-    context = multiprocessing.get_context("fork")
-    with context.Pool(1) as pool:
-        other = pool.apply_async(pyshacl_results, (data, shapes, theirs))
-        results = pyshacl_results(data, shapes, mine)
-        for constraint in sparql:
-            results.extend(whole_graph_results(store, constraint))
-        results.extend(other.get())
+        results.extend(child_results())
     return results
+
+
+# What a forked child validates; set only while a child runs (inherited, never pickled).
+_FORKED: tuple[Graph, Graph] | None = None
+
+
+def _pyshacl_in_child(use_shapes: list[Node]) -> list[ValidationResult]:
+    assert _FORKED is not None
+    return pyshacl_results(*_FORKED, use_shapes)
+
+
+@contextmanager
+def _in_child(
+    data: Graph, shapes: Graph, use_shapes: list[Node]
+) -> Iterator[Callable[[], list[ValidationResult]]]:
+    """Run pySHACL for some shapes in a forked child; yield a function that waits for it."""
+    global _FORKED
+    if not use_shapes:
+        yield list
+        return
+    _FORKED = (data, shapes)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            pending = pool.apply_async(_pyshacl_in_child, (use_shapes,))
+            yield pending.get
+    finally:
+        _FORKED = None
 
 
 def _can_fork(data: Graph) -> bool:
