@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,
     # Query processes per web worker: how many queries run at once before others wait.
     "QUERY_PROCESSES": 4,
+    # Address space of one query process in MiB (0: no cap); a query past it gets 503.
+    "QUERY_MEMORY_MB": 2048,
     # Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) returned at most; the rest is cut.
     "MAX_ROWS": 10_000,
     # Request bodies larger than this get 413 (Flask enforces it).

@@ -156,7 +156,11 @@ def open_store(snapshot: Snapshot, config: Mapping[str, Any]) -> SparqlStore:
     else:
         from publisher.workers import EmbeddedStore
 
-        store = EmbeddedStore(snapshot.store_path, processes=int(config["QUERY_PROCESSES"]))
+        store = EmbeddedStore(
+            snapshot.store_path,
+            processes=int(config["QUERY_PROCESSES"]),
+            memory_mb=int(config["QUERY_MEMORY_MB"]),
+        )
     budget = int(config.get("RESPONSE_CACHE_BYTES") or 0)
     return CachedStore(store, budget) if budget > 0 else store
 

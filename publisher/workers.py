@@ -9,6 +9,7 @@ inherits the web server's threads.
 """
 
 import multiprocessing
+import resource
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -46,8 +47,16 @@ def answer(store: ox.Store, request: QueryRequest) -> QueryResult:
         raise QueryError(f"syntax error: {error}") from error
 
 
-def _serve(store_path: str, connection: Connection) -> None:
-    """A worker's life: open the store, then answer requests until the pipe closes."""
+def _serve(store_path: str, connection: Connection, memory_mb: int) -> None:
+    """A worker's life: open the store, then answer requests until the pipe closes.
+
+    Oxigraph holds sorts and joins in memory (a cross product under ORDER BY grows by
+    about 1 GB a second), so the worker's address space is capped: a query past it ends
+    the worker, not the machine.
+    """
+    if memory_mb:
+        limit = memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     store = ox.Store.read_only(store_path)
     while True:
         try:
@@ -64,9 +73,11 @@ def _serve(store_path: str, connection: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self, context: ForkServerContext, store_path: str) -> None:
+    def __init__(self, context: ForkServerContext, store_path: str, memory_mb: int) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(store_path, child), daemon=True)
+        self.process = context.Process(
+            target=_serve, args=(store_path, child, memory_mb), daemon=True
+        )
         self.process.start()
         child.close()
 
@@ -77,13 +88,15 @@ class _Worker:
 
 
 class EmbeddedStore:
-    """The snapshot's Oxigraph store, queried through at most ``processes`` workers."""
+    """The snapshot's Oxigraph store, queried through at most ``processes`` workers of at
+    most ``memory_mb`` MiB each (0: no cap)."""
 
-    def __init__(self, store_path: Path, processes: int = 4) -> None:
+    def __init__(self, store_path: Path, processes: int = 4, memory_mb: int = 2048) -> None:
         # Fail now, in the web server's process, if the store cannot be opened at all.
         ox.Store.read_only(str(store_path))
         self.store_path = str(store_path)
         self.processes = processes
+        self.memory_mb = memory_mb
         self._idle: list[_Worker] = []
         self._started = 0
         self._lock = threading.Condition()
@@ -102,7 +115,10 @@ class EmbeddedStore:
         except BaseException as error:
             self._discard(worker)
             if isinstance(error, (EOFError, OSError)):
-                raise StoreUnavailable("the query process stopped unexpectedly") from error
+                raise StoreUnavailable(
+                    "the query process stopped before answering; most likely the query "
+                    f"needed more than its memory limit of {self.memory_mb} MiB"
+                ) from error
             raise
         self._release(worker)
         if isinstance(reply, Exception):
@@ -123,7 +139,7 @@ class EmbeddedStore:
         try:
             if self._context is None:
                 self._context = _context()
-            return _Worker(self._context, self.store_path)
+            return _Worker(self._context, self.store_path, self.memory_mb)
         except BaseException:
             with self._lock:
                 self._started -= 1

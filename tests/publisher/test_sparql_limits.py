@@ -227,3 +227,13 @@ def test_no_snapshot_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(NoSnapshotError, match="municipal-roles build"):
         create_app({"HOME": tmp_path})
+
+
+def test_a_query_past_its_memory_limit_ends_its_process_not_the_server(make_app) -> None:
+    client = make_app(QUERY_MEMORY_MB=768, QUERY_TIMEOUT=60.0).test_client()
+    # Sorting a cross product holds every row in memory.
+    hungry = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+    response = client.get("/sparql", query_string={"query": hungry})
+    assert response.status_code == 503
+    assert "memory limit of 768 MiB" in response.get_data(as_text=True)
+    assert client.get("/sparql", query_string={"query": CHEAP}).status_code == 200
