@@ -33,6 +33,10 @@ UPDATE_KEYWORDS = frozenset(
 )
 
 
+# Functions whose value changes from one run to the next: such answers are never cached.
+VOLATILE_FUNCTIONS = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
+
+
 class ForbiddenQuery(Exception):
     """The query asks for something this endpoint never does (an outbound request)."""
 
@@ -103,6 +107,15 @@ def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
                 )
             target.append(iri)
     return QueryDataset(tuple(default), tuple(named))
+
+
+def is_volatile(text: str) -> bool:
+    """Whether the query calls NOW(), RAND() or another function that differs per run."""
+    tokens = _tokens(text)
+    return any(
+        kind == "word" and value.upper() in VOLATILE_FUNCTIONS and tokens[i + 1][1] == "("
+        for i, (kind, value) in enumerate(tokens[:-1])
+    )
 
 
 def with_usual_prefixes(text: str) -> str:

@@ -60,7 +60,8 @@ def _add_headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
-    if request.method in ("GET", "HEAD") and response.status_code == 200:
+    cacheable = response.status_code == 200 and not response.cache_control.no_store
+    if request.method in ("GET", "HEAD") and cacheable:
         if not response.get_etag()[0]:
             response.set_etag(representation_etag(request, _version()))
         max_age = current_app.config["CACHE_MAX_AGE"]

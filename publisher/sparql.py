@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from publisher.app import publication
 from publisher.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, media_types, negotiate
-from publisher.guard import ForbiddenQuery, UpdateRefused
+from publisher.guard import ForbiddenQuery, UpdateRefused, is_volatile
 from publisher.http import error_response
 from publisher.service_description import service_description
 from publisher.store import (
@@ -138,6 +138,8 @@ def endpoint() -> Response:
     fmt = next(f for f in table if f.name == result.format)
     response = Response(result.body, content_type=fmt.content_type)
     response.vary.add("Accept")
+    if is_volatile(query.text):
+        response.cache_control.no_store = True
     if result.truncated:
         # Virtuoso's header for the same situation; clients that know it can warn.
         response.headers["X-SPARQL-MaxRows"] = str(result.rows)

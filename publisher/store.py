@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 import httpx
 import pyoxigraph as ox
 
-from publisher.guard import check_query, with_usual_prefixes
+from publisher.guard import check_query, is_volatile, with_usual_prefixes
 from publisher.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 from publisher.snapshot import Snapshot
 
@@ -47,7 +47,7 @@ class QueryTimeout(Exception):
 
 
 class StoreUnavailable(Exception):
-    """The store could not answer (an external endpoint down, a worker died): 502/503."""
+    """The store could not answer (an external endpoint down, a worker died): 503."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,8 @@ class CachedStore:
     """Answers kept in memory, least recently used dropped first, within a byte budget.
 
     A snapshot never changes, so an answer stays right for as long as the app serves it:
-    repeated queries (canned queries, pages, crawlers) cost a dictionary look-up.
+    repeated queries (canned queries, pages, crawlers) cost a dictionary look-up. Queries
+    calling NOW(), RAND() and the like are the exception and always run.
     """
 
     def __init__(self, store: SparqlStore, budget: int) -> None:
@@ -187,7 +188,7 @@ class CachedStore:
                 return cached
         result = self.store.query(request, timeout)
         cost = len(result.body) + len(request.text)
-        if cost <= self.budget // 8:
+        if cost <= self.budget // 8 and not is_volatile(request.text):
             with self._lock:
                 if request not in self._answers:
                     self._answers[request] = result

@@ -85,3 +85,19 @@ def test_wrong_method_is_405_with_allow(client: FlaskClient) -> None:
     assert response.status_code == 405
     assert {"GET", "POST"} <= {m.strip() for m in response.headers["Allow"].split(",")}
     assert response.mimetype == "text/plain"
+
+
+def test_answers_that_change_per_run_are_never_cached(client: FlaskClient) -> None:
+    query = {"query": "SELECT (STRUUID() AS ?id) (RAND() AS ?r) WHERE {}"}
+    first, second = (client.get("/sparql", query_string=query) for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert first.data != second.data
+    assert first.cache_control.no_store
+    assert first.get_etag()[0] is None
+
+
+def test_volatile_names_inside_literals_do_not_count() -> None:
+    from publisher.guard import is_volatile
+
+    assert is_volatile("SELECT (now() AS ?t) {}")
+    assert not is_volatile('SELECT ?x { ?x rdfs:label "NOW()" . ?x ex:rand ?y }')
