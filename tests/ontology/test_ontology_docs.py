@@ -1,8 +1,5 @@
 """The ontology's HTML documentation (publisher.ontology_docs, pyLODE)."""
 
-# Turkish text: its dotless i (U+0131) is a letter of the language, not a look-alike.
-# ruff: noqa: RUF001
-
 import re
 from pathlib import Path
 
