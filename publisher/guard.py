@@ -8,6 +8,7 @@ a literal or an IRI does not count, and it errs towards refusing.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from publisher.namespaces import PREFIXES
 
@@ -65,6 +66,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     ]
 
 
+# Canned queries, pages and crawlers repeat the same texts: each is read once.
+@lru_cache(maxsize=1024)
 def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
     """Refuse updates, SERVICE and FROM of graphs outside the dataset; return FROM's graphs."""
     tokens = _tokens(text)
@@ -109,6 +112,7 @@ def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
     return QueryDataset(tuple(default), tuple(named))
 
 
+@lru_cache(maxsize=1024)
 def is_volatile(text: str) -> bool:
     """Whether the query calls NOW(), RAND() or another function that differs per run."""
     tokens = _tokens(text)

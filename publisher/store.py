@@ -115,13 +115,22 @@ def serialize(
         fmt = request.result_format
         if fmt is None:
             return QueryResult("bindings", None)
-        variables = answer.variables
-        rows, truncated = _first(answer, request.max_rows)
-        # Oxigraph serializes only its own iterators, so the kept rows go back through TSV,
-        # the results format that writes every term exactly as N-Triples does.
-        solutions = ox.parse_query_results(_tsv(variables, rows), ox.QueryResultsFormat.TSV)
+        # Oxigraph writes TSV one row per line, every term exactly as N-Triples does: the
+        # rows are counted and cut there, in bytes, then written in the format asked for.
+        # (Cutting while iterating costs a Python call per term: twice the time.)
+        table = answer.serialize(format=ox.QueryResultsFormat.TSV)
+        rows = table.count(b"\n") - 1
+        truncated = rows > request.max_rows
+        if truncated:
+            end = -1
+            for _ in range(request.max_rows + 1):
+                end = table.index(b"\n", end + 1)
+            table, rows = table[: end + 1], request.max_rows
+        if fmt == "tsv":
+            return QueryResult("bindings", fmt, table, truncated, rows)
+        solutions = ox.parse_query_results(table, ox.QueryResultsFormat.TSV)
         body = solutions.serialize(format=RESULT_SERIALIZERS[fmt])
-        return QueryResult("bindings", fmt, body, truncated, len(rows))
+        return QueryResult("bindings", fmt, body, truncated, rows)
     fmt = request.graph_format
     if fmt is None:
         return QueryResult("graph", None)
@@ -137,14 +146,6 @@ def _first(items: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
             return kept, True
         kept.append(item)
     return kept, False
-
-
-def _tsv(variables: list[ox.Variable], rows: list[ox.QuerySolution]) -> bytes:
-    lines = ["\t".join(str(v) for v in variables)]
-    lines.extend(
-        "\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows
-    )
-    return ("\n".join(lines) + "\n").encode()
 
 
 def open_store(snapshot: Snapshot, config: Mapping[str, Any]) -> SparqlStore:
