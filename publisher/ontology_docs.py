@@ -6,9 +6,10 @@ meets). So the page is rendered from a copy of the ontology that keeps, for ever
 annotation that exists in the chosen language, only that language.
 """
 
+import logging
 from pathlib import Path
+from typing import Any
 
-from pylode import OntPub
 from rdflib import DCTERMS, RDFS, SKOS, Graph, Literal
 
 from publisher.loading import load_graph
@@ -48,6 +49,23 @@ def in_one_language(graph: Graph, language: str) -> Graph:
     return result
 
 
+def _ontpub() -> Any:
+    """pyLODE's OntPub, imported late and without its side effect on logging.
+
+    Importing pyLODE runs ``logging.basicConfig(level=logging.DEBUG)``
+    (pylode/profiles/supermodel/loader.py), after which every library's debug lines would
+    print on stderr; the root logger is put back as it was. Importing late also keeps
+    pyLODE out of the start-up of commands that never render documentation.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from pylode import OntPub
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return OntPub
+
+
 def render_ontology_html(path: Path, language: str = "en") -> str:
     """The ontology's documentation page (a complete HTML document) in one language.
 
@@ -56,7 +74,7 @@ def render_ontology_html(path: Path, language: str = "en") -> str:
     labels; it reuses the ones already in its ``fids`` table, which is seeded here.
     """
     ontology = in_one_language(load_graph([path]), language)
-    document = OntPub(ontology=ontology, sort_subjects=True)
+    document = _ontpub()(ontology=ontology, sort_subjects=True)
     document.fids.update(
         {str(term): str(term)[len(str(MR)) :] for term in set(ontology.subjects()) if term in MR}
     )

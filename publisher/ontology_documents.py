@@ -5,14 +5,13 @@ and the pyLODE documentation (slow to render) never runs per request. The ontolo
 snapshot documents is the one it was built from, even if the source file changes later.
 """
 
-import logging
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from publisher.loading import iter_triples
 from publisher.namespaces import PREFIXES
+from publisher.ontology_docs import render_ontology_html
 from publisher.snapshot import Snapshot
 
 ONTOLOGY_STEM = "ontology"
@@ -37,25 +36,8 @@ NARROW_SCREEN_STYLE = (
 )
 
 
-def _renderer() -> Callable[[Path, str], str]:
-    """The pyLODE renderer, imported without its side effect on logging.
-
-    Importing pyLODE runs ``logging.basicConfig(level=logging.DEBUG)``
-    (pylode/profiles/supermodel/loader.py), after which every library's debug lines
-    would print on stderr, so the root logger is put back as it was.
-    """
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    from publisher.ontology_docs import render_ontology_html
-
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    return render_ontology_html
-
-
 def ontology_documents(source: Path) -> dict[str, bytes]:
     """File name -> content of every ontology document of a snapshot."""
-    render_ontology_html = _renderer()
     triples = [t.triple if isinstance(t, ox.Quad) else t for t in iter_triples(source)]
     # The Turtle is the source itself, whose comments say what each part is for.
     documents = {f"{ONTOLOGY_STEM}.ttl": source.read_bytes()}
