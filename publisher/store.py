@@ -115,22 +115,21 @@ def serialize(
         fmt = request.result_format
         if fmt is None:
             return QueryResult("bindings", None)
-        # Oxigraph writes TSV one row per line, every term exactly as N-Triples does: the
-        # rows are counted and cut there, in bytes, then written in the format asked for.
-        # (Cutting while iterating costs a Python call per term: twice the time.)
-        table = answer.serialize(format=ox.QueryResultsFormat.TSV)
-        rows = table.count(b"\n") - 1
-        truncated = rows > request.max_rows
-        if truncated:
-            end = -1
-            for _ in range(request.max_rows + 1):
-                end = table.index(b"\n", end + 1)
-            table, rows = table[: end + 1], request.max_rows
-        if fmt == "tsv":
-            return QueryResult("bindings", fmt, table, truncated, rows)
+        # Rows are read lazily, so a huge result stops costing at the cap. Oxigraph only
+        # serializes its own iterators, so the kept rows go back through TSV, where each
+        # term is written exactly as N-Triples does (str() of the term), and are then
+        # written in the format asked for.
+        lines = ["\t".join(str(variable) for variable in answer.variables)]
+        truncated = False
+        for row in answer:
+            if len(lines) > request.max_rows:
+                truncated = True
+                break
+            lines.append("\t".join(["" if term is None else str(term) for term in row]))
+        table = ("\n".join(lines) + "\n").encode()
         solutions = ox.parse_query_results(table, ox.QueryResultsFormat.TSV)
         body = solutions.serialize(format=RESULT_SERIALIZERS[fmt])
-        return QueryResult("bindings", fmt, body, truncated, rows)
+        return QueryResult("bindings", fmt, body, truncated, len(lines) - 1)
     fmt = request.graph_format
     if fmt is None:
         return QueryResult("graph", None)

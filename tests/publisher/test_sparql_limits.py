@@ -237,3 +237,13 @@ def test_a_query_past_its_memory_limit_ends_its_process_not_the_server(make_app)
     assert response.status_code == 503
     assert "memory limit of 768 MiB" in response.get_data(as_text=True)
     assert client.get("/sparql", query_string={"query": CHEAP}).status_code == 200
+
+
+def test_a_huge_answer_is_cut_without_being_computed_in_full(make_app) -> None:
+    """Millions of rows (a cross product), a small cap: the first rows come back, not a 503."""
+    client = make_app(MAX_ROWS=10, QUERY_TIMEOUT=20.0, QUERY_MEMORY_MB=768).test_client()
+    huge = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    response = client.get("/sparql", query_string={"query": huge})
+    assert response.status_code == 200
+    assert len(json.loads(response.data)["results"]["bindings"]) == 10
+    assert response.headers["X-SPARQL-MaxRows"] == "10"
