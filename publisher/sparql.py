@@ -124,12 +124,11 @@ def endpoint() -> Response:
         return error_response(403, str(error))
     except (QueryError, ForbiddenQuery) as error:
         return error_response(400, str(error))
-    except QueryTimeout as error:
-        response = error_response(503, f"{error}; simplify the query or add a LIMIT")
+    except (QueryTimeout, StoreUnavailable) as error:
+        advice = "; simplify the query or add a LIMIT" if isinstance(error, QueryTimeout) else ""
+        response = error_response(503, f"{error}{advice}")
         response.headers["Retry-After"] = "5"
         return response
-    except StoreUnavailable as error:
-        return error_response(503, str(error))
     if result.format is None:
         if result.kind == "graph":
             return _not_acceptable(GRAPH_FORMATS, "CONSTRUCT and DESCRIBE")

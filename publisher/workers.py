@@ -128,10 +128,13 @@ class EmbeddedStore:
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._lock:
             while not self._idle and self._started >= self.processes:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self._lock.wait(remaining):
-                    raise QueryTimeout(
-                        f"all {self.processes} query processes stayed busy for {timeout:g} s"
+                self._lock.wait(max(0.0, deadline - time.monotonic()))
+                if time.monotonic() >= deadline:
+                    # Pass on a wake-up this request can no longer use.
+                    self._lock.notify()
+                    raise StoreUnavailable(
+                        f"all {self.processes} query processes stayed busy for {timeout:g} s; "
+                        "try again later"
                     )
             if self._idle:
                 return self._idle.pop()

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from publisher.store import QueryRequest, QueryTimeout, StoreUnavailable
+from publisher.workers import EmbeddedStore
+
 # Four-way cross product of the whole dataset: billions of rows, never finishes in time.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CHEAP = "ASK { ?s ?p ?o }"
@@ -247,3 +250,27 @@ def test_a_huge_answer_is_cut_without_being_computed_in_full(make_app) -> None:
     assert response.status_code == 200
     assert len(json.loads(response.data)["results"]["bindings"]) == 10
     assert response.headers["X-SPARQL-MaxRows"] == "10"
+
+
+def test_when_every_query_process_is_busy_the_wait_is_bounded(snapshot) -> None:
+    """A query that cannot get a process within its own limit gets 503 'busy', not a hang."""
+    store = EmbeddedStore(snapshot.store_path, processes=1)
+    try:
+        outcome: list[Exception] = []
+
+        def run_away() -> None:
+            try:
+                store.query(QueryRequest(RUNAWAY), 3.0)
+            except QueryTimeout as error:
+                outcome.append(error)
+
+        runaway = threading.Thread(target=run_away)
+        runaway.start()
+        time.sleep(0.5)
+        with pytest.raises(StoreUnavailable, match="stayed busy"):
+            store.query(QueryRequest(CHEAP), 0.5)
+        runaway.join(30)
+        assert len(outcome) == 1
+        assert store.query(QueryRequest(CHEAP), 10.0).body
+    finally:
+        store.close()
