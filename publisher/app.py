@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from publisher.namespaces import ID_BASE
 from publisher.snapshot import Snapshot, current_snapshot, default_home
 from publisher.store import SparqlStore, open_store
 
@@ -36,6 +37,12 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_BYTES": 64 << 20,
     # Cache-Control max-age of GET responses; ETags carry the snapshot version.
     "CACHE_MAX_AGE": 300,
+    # The IRIs /id/... answers for (DESIGN §2); another base serves a copy elsewhere.
+    "ID_BASE": ID_BASE,
+    # Folder of the canned queries shown at /queries; None: the shipped queries/.
+    "QUERIES_DIR": None,
+    # E-mail of the contact point published in the DCAT catalog; None: no contact claimed.
+    "CONTACT_EMAIL": None,
 }
 
 

@@ -231,7 +231,7 @@ def dcat_graph(snapshot: Snapshot) -> Graph:
     graph.add((dataset, DCTERMS.modified, created))
     graph.add((dataset, DCAT_VERSION, Literal(manifest["version"])))
     graph.add((dataset, DCAT.landingPage, urls["home"]))
-    contact = current_app.config.get("CONTACT_EMAIL")
+    contact = current_app.config["CONTACT_EMAIL"]
     if contact:
         point = URIRef(f"{catalog}#contact")
         graph.add((dataset, DCAT.contactPoint, point))

@@ -24,7 +24,7 @@ from publisher.description import PageBuilder, describe, iri_term, page_graph
 from publisher.formats import Format
 from publisher.http import error_response
 from publisher.labels import Bases, preferred_languages
-from publisher.namespaces import ID_BASE, ONTOLOGY_IRI, PREFIXES
+from publisher.namespaces import ONTOLOGY_IRI, PREFIXES
 from publisher.ontology_documents import HTML_LANGUAGES, ontology_document
 from publisher.store import GRAPH_SERIALIZERS, QueryTimeout, StoreUnavailable
 from publisher.terms import to_oxigraph
@@ -37,7 +37,7 @@ _KIND = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def id_base() -> str:
     """The IRI prefix ``/id/`` answers for (config ``ID_BASE``, DESIGN §2 by default)."""
-    return str(current_app.config.get("ID_BASE") or ID_BASE)
+    return str(current_app.config["ID_BASE"])
 
 
 def bases() -> Bases:

@@ -145,7 +145,7 @@ def query_data(query: CannedQuery) -> dict[str, Any]:
 
 def canned_queries() -> list[CannedQuery]:
     """The queries of the folder in config ``QUERIES_DIR``, else the shipped queries/."""
-    folder = current_app.config.get("QUERIES_DIR")
+    folder = current_app.config["QUERIES_DIR"]
     return load_queries(Path(folder) if folder else None)
 
 
