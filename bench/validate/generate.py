@@ -35,9 +35,9 @@ PREFIXES = """@prefix dcterms: <http://purl.org/dc/terms/> .
 
 # (slug, English label, Turkish label), the national reference set of position types.
 POSITION_TYPES = [
-    ("council-chair", "Council Chair", "Meclis Başkanı"),  # noqa: RUF001
+    ("council-chair", "Council Chair", "Meclis Başkanı"),
     ("city-manager", "City Manager", "Şehir Yöneticisi"),
-    ("assistant-city-manager", "Assistant City Manager", "Şehir Yöneticisi Yardımcısı"),  # noqa: RUF001
+    ("assistant-city-manager", "Assistant City Manager", "Şehir Yöneticisi Yardımcısı"),
     ("department-head", "Department Head", "Birim Müdürü"),
     ("analyst", "Analyst", "Analist"),
     ("clerk", "Clerk", "Memur"),

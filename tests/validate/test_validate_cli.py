@@ -36,7 +36,7 @@ ex:budget-duty a mr:Duty ; rdfs:label "Prepares the budget"@en, "Bütçeyi hazı
 ex:city a org:Organization ; rdfs:label "City of Example"@en .
 ex:manager-post a org:Post ; org:postIn ex:city ; org:role ex:manager ;
     rdfs:label "City Manager"@en .
-"""  # noqa: RUF001 (Turkish dotless i)
+"""
 )
 # The same city with a salary figure whose percentiles are out of order (S53) and no year (S58).
 BAD = (

@@ -45,7 +45,7 @@ def test_report_knows_severities_and_groups_by_focus_node() -> None:
     assert months.value == Literal(-1)
     assert (
         months.message("tr")
-        == "schema:monthsOfExperience negatif olmayan tek bir xsd:integer olmalı."  # noqa: RUF001
+        == "schema:monthsOfExperience negatif olmayan tek bir xsd:integer olmalı."
     )
     assert months.focus_label() == ""
 
@@ -57,7 +57,7 @@ def test_dict_form_for_pages_carries_labels_messages_and_hints() -> None:
     (cycle,) = [r for r in head["results"] if r["shape_id"] == "S27"]
     assert cycle["value"] == "http://example.org/head"
     assert cycle["component"] == "sh:SPARQLConstraintComponent"
-    assert cycle["message"].startswith("Kadro döngüsel bir bağlılığın parçası")  # noqa: RUF001
+    assert cycle["message"].startswith("Kadro döngüsel bir bağlılığın parçası")
     assert cycle["hint"]
 
 
