@@ -165,6 +165,7 @@ def validate_files(
     progress(f"loading {len(files)} file(s)")
     graph = load_graph(files, input_format)
     triples = len(graph)
+    progress(f"validating {triples} triples")
     graph += ontology_graph()
     report = validate_graph(graph, includes_ontology=True, progress=progress)
     return ValidationReport(results=report.results, triples=triples)
@@ -185,10 +186,10 @@ def validate_graph(
 
     data = graph
     if not includes_ontology:
+        progress(f"validating {len(graph)} triples")
         data = Graph()
         data += graph
         data += ontology_graph()
-    progress(f"validating {len(graph)} triples")
     raw = run_shapes(data, shapes_graph())
     return ValidationReport(
         results=tuple(_describe(data, shapes_graph(), r) for r in raw),

@@ -124,3 +124,18 @@ def test_whole_graph_sparql_gives_what_pyshacl_gives(case: Path) -> None:
     plain = sorted(map(key, pyshacl_results(graph, shapes_graph(), None)))
     assert fast == plain
     assert len(SPARQL_CASES) == 6
+
+
+def test_shipped_data_has_no_violations() -> None:
+    """The build publishes only conforming data; this names what fails if it ever does not."""
+    from publisher.resources import turtle_files
+    from publisher.validation import validate_files
+
+    report = validate_files(turtle_files("data"))
+    violations = [
+        f"{r.focus} {r.path_text} {r.value}: {r.message()}"
+        for r in report.results
+        if r.severity == "Violation"
+    ]
+    assert report.triples > 1000
+    assert violations == []
