@@ -1,5 +1,6 @@
 """Fixtures shared by every test area: a snapshot of the shipped dataset, built once."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,13 @@ def snapshot(snapshot_home: Path) -> Snapshot:
     found = current_snapshot(snapshot_home)
     assert found is not None
     return found
+
+
+def _folder_state(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def folder_state() -> Callable[[Path], dict[str, bytes]]:
+    """Every file below a folder with its bytes: proof that a failed step changed nothing."""
+    return _folder_state

@@ -2,6 +2,7 @@
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,11 +21,6 @@ GOOD = """@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
 <https://w3id.org/municipal-roles/id/system/test> a mr:GovernmentSystem ;
     rdfs:label "test system"@en .
 """
-
-
-def folder_state(path: Path) -> dict[str, bytes]:
-    """Every file below path with its bytes: to prove a failed build changed nothing."""
-    return {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*") if p.is_file()}
 
 
 @pytest.fixture
@@ -77,7 +73,9 @@ def test_manifest_counts_instances_per_class(snapshot: Snapshot) -> None:
     assert manifest["files"]["all.ttl"]["bytes"] == snapshot.dump_path("all", "ttl").stat().st_size
 
 
-def test_syntax_error_names_file_and_line_and_publishes_nothing(home: Path, tmp_path: Path) -> None:
+def test_syntax_error_names_file_and_line_and_publishes_nothing(
+    home: Path, tmp_path: Path, folder_state: Callable[[Path], dict[str, bytes]]
+) -> None:
     before = folder_state(home)
     bad = tmp_path / "bad.ttl"
     bad.write_text('@prefix ex: <http://ex/> .\nex:a ex:b "unterminated .\n', encoding="utf-8")
@@ -87,7 +85,9 @@ def test_syntax_error_names_file_and_line_and_publishes_nothing(home: Path, tmp_
     assert folder_state(home) == before
 
 
-def test_inconsistent_data_publishes_nothing(home: Path, tmp_path: Path) -> None:
+def test_inconsistent_data_publishes_nothing(
+    home: Path, tmp_path: Path, folder_state: Callable[[Path], dict[str, bytes]]
+) -> None:
     before = folder_state(home)
     contradiction = tmp_path / "contradiction.ttl"
     contradiction.write_text(
@@ -101,7 +101,10 @@ def test_inconsistent_data_publishes_nothing(home: Path, tmp_path: Path) -> None
 
 
 def test_failure_while_writing_leaves_previous_snapshot_and_no_debris(
-    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    folder_state: Callable[[Path], dict[str, bytes]],
 ) -> None:
     before = folder_state(home)
 
@@ -124,7 +127,9 @@ def test_second_build_while_one_runs_fails_cleanly(home: Path, tmp_path: Path) -
     assert current_snapshot(home) == current
 
 
-def test_concurrent_builds_leave_one_complete_current_snapshot(tmp_path: Path) -> None:
+def test_concurrent_builds_leave_one_complete_current_snapshot(
+    tmp_path: Path, folder_state: Callable[[Path], dict[str, bytes]]
+) -> None:
     good = tmp_path / "good.ttl"
     good.write_text(GOOD, encoding="utf-8")
     home = tmp_path / "home"

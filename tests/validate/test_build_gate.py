@@ -1,5 +1,6 @@
 """The build validates with the shapes and publishes nothing that does not conform."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,6 @@ BAD = """@prefix org: <http://www.w3.org/ns/org#> .
 """
 
 
-def folder_state(path: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*") if p.is_file()}
-
-
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     good = tmp_path / "good.ttl"
@@ -41,7 +38,9 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
-def test_nonconforming_data_is_refused_and_the_snapshot_stays(home: Path, tmp_path: Path) -> None:
+def test_nonconforming_data_is_refused_and_the_snapshot_stays(
+    home: Path, tmp_path: Path, folder_state: Callable[[Path], dict[str, bytes]]
+) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text(BAD, encoding="utf-8")
     before = current_snapshot(home)
@@ -55,7 +54,10 @@ def test_nonconforming_data_is_refused_and_the_snapshot_stays(home: Path, tmp_pa
 
 
 def test_shipped_build_refuses_an_added_bad_file(
-    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    folder_state: Callable[[Path], dict[str, bytes]],
 ) -> None:
     """A bad file slipped among the shipped sources fails the CLI build with exit 1."""
     bad = tmp_path / "bad.ttl"
