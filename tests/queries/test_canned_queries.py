@@ -231,7 +231,7 @@ def test_shared_duty_areas_of_city_manager_and_genel_sekreter(run: Run) -> None:
         ("duty-area/representation", "1", "2"),
     ]
     coordination = rows[1]
-    assert "hold weekly meetings with the departments" in coordination["cityManagerDutyLabels"]
+    assert "often hold weekly meetings with the departments" in coordination["cityManagerDutyLabels"]
     assert "belediyenin tüm birimlerini koordine etmek" in coordination["turkishDutyLabels"]
 
 
