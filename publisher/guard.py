@@ -12,7 +12,14 @@ from functools import lru_cache
 
 from publisher.namespaces import PREFIXES
 
-_PN_CHARS = r"[^\s(){}\[\],;<>\"'#?$]"
+# Longest query text read at all: tokenising is linear, but a bound keeps every request
+# cheap before it reaches a query process (1 MiB bodies are allowed for uploads).
+MAX_QUERY_CHARACTERS = 64 * 1024
+
+# A character of a SPARQL name (PN_CHARS, plus ':' and '%' of PLX), or one of the escapes
+# the grammar allows in a local name (PN_LOCAL_ESC: \' \# \( ...). The escapes matter:
+# read as plain characters, "mr:x\'" would open a string and hide what follows.
+_NAME_CHAR = r"(?:[\w\-.:%\u00B7\u0300-\u036F\u203F-\u2040]|\\[_~.\-!$&'()*+,;=/?#@%])"
 _TOKEN = re.compile(
     "|".join(
         (
@@ -23,12 +30,13 @@ _TOKEN = re.compile(
             r"|'(?:[^'\\\n\r]|\\.)*')",
             r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
             r"(?P<var>[?$]\w+)",
-            rf"(?P<pname>(?:[A-Za-z]{_PN_CHARS}*)?:{_PN_CHARS}*)",
-            r"(?P<word>[A-Za-z_][\w-]*)",
+            # Keywords and prefixed names alike: one maximal run, told apart by ':'.
+            rf"(?P<name>(?:[^\W\d]|:){_NAME_CHAR}*)",
             r"(?P<other>\S)",
         )
     )
 )
+_CODEPOINT_ESCAPE = re.compile(r"\\[uU]")
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
@@ -59,11 +67,36 @@ class QueryDataset:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    return [
-        (match.lastgroup or "other", match.group())
-        for match in _TOKEN.finditer(text)
-        if match.lastgroup not in ("comment",)
-    ]
+    """(kind, text) of every token but comments; kind is word, pname, iri, string, var
+    or other. A backslash outside strings and names is refused: SPARQL has no use for it,
+    and a reader that misjudges it could misread the rest of the query."""
+    if len(text) > MAX_QUERY_CHARACTERS:
+        raise ForbiddenQuery(
+            f"the query has {len(text)} characters; at most {MAX_QUERY_CHARACTERS} are accepted"
+        )
+    escape = _CODEPOINT_ESCAPE.search(text)
+    if escape:
+        # SPARQL may decode \uXXXX before parsing, even inside strings and IRIs, so a
+        # reader of the raw text cannot tell what the store will see.
+        raise ForbiddenQuery(
+            f"\\u and \\U escapes are not accepted (character {escape.start() + 1}); "
+            "write the character itself"
+        )
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup or "other", match.group()
+        if kind == "comment":
+            continue
+        if kind == "name":
+            value = value.rstrip(".")  # a name never ends with '.': that is the triple's end
+            kind = "pname" if ":" in value else "word"
+        elif value == "\\":
+            raise ForbiddenQuery(
+                f"unexpected backslash at character {match.start() + 1}: outside strings, "
+                "SPARQL allows it only to escape a character of a prefixed name"
+            )
+        tokens.append((kind, value))
+    return tokens
 
 
 # Canned queries, pages and crawlers repeat the same texts: each is read once.

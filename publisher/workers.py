@@ -8,8 +8,11 @@ demand. Workers start from a fork server, so a replacement costs milliseconds an
 inherits the web server's threads.
 """
 
+import ctypes
 import multiprocessing
+import os
 import resource
+import sys
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -47,6 +50,25 @@ def answer(store: ox.Store, request: QueryRequest) -> QueryResult:
         raise QueryError(f"syntax error: {error}") from error
 
 
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+
+
+def cut_network() -> bool:
+    """Move this process into a network namespace of its own, with no interfaces.
+
+    The guard refuses SERVICE before a query reaches a worker; this is the second wall:
+    even a query that slipped past it cannot open a connection (Oxigraph would make the
+    HTTP request from here). Root can unshare the network alone; other users need a user
+    namespace too. Returns whether it worked; where the kernel refuses both, the guard
+    is the only wall.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    return any(
+        libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET)
+    )
+
+
 def _serve(store_path: str, connection: Connection, memory_mb: int) -> None:
     """A worker's life: open the store, then answer requests until the pipe closes.
 
@@ -54,6 +76,13 @@ def _serve(store_path: str, connection: Connection, memory_mb: int) -> None:
     about 1 GB a second), so the worker's address space is capped: a query past it ends
     the worker, not the machine.
     """
+    if not cut_network():
+        print(
+            f"query process {os.getpid()}: cannot drop network access (unshare refused); "
+            "relying on the query guard alone",
+            file=sys.stderr,
+            flush=True,
+        )
     if memory_mb:
         limit = memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -2,6 +2,7 @@
 or file read on a query's behalf, refused updates, escaped reflections."""
 
 import json
+import multiprocessing
 import os
 import socket
 import threading
@@ -155,6 +156,11 @@ def recorder() -> Iterator[tuple[str, list[bytes]]]:
         "SELECT * FROM NAMED <{url}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
         "PREFIX ex: <{url}/> SELECT * FROM ex:data WHERE {{ ?s ?p ?o }}",
         "SELECT * FROM <file:///etc/passwd> WHERE {{ ?s ?p ?o }}",
+        # Escapes a naive reader takes for the start of a string or a comment.
+        "SELECT * {{ OPTIONAL {{ ?s mr:x\\' ?o }} SERVICE <{url}/p> {{ ?x ?y ?z }} }}",
+        "PREFIX e: <http://e/> SELECT * {{ OPTIONAL {{ ?s e:x\\# ?o }} SERVICE <{url}/> {{}} }}",
+        "SELECT * {{ \\u0053ERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * {{ ?s ?p ?o . \\ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
     ],
 )
 def test_no_outbound_request_or_file_read(
@@ -164,7 +170,34 @@ def test_no_outbound_request_or_file_read(
     response = client.get("/sparql", query_string={"query": template.format(url=url)})
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "SERVICE" in text or "FROM" in text
+    assert any(word in text for word in ("SERVICE", "FROM", "escape", "backslash"))
+    time.sleep(0.3)
+    assert received == []
+
+
+def _connect_after_cutting_network(url: str, results: "multiprocessing.Queue[str]") -> None:
+    from publisher.workers import cut_network
+
+    host, port = url.removeprefix("http://").split(":")
+    results.put(f"cut={cut_network()}")
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+        results.put("connected")
+    except OSError as error:
+        results.put(f"refused: {error}")
+
+
+def test_query_processes_cannot_open_connections(recorder: tuple[str, list[bytes]]) -> None:
+    """The second wall behind the guard: a query process has no network at all."""
+    url, received = recorder
+    results: multiprocessing.Queue[str] = multiprocessing.get_context("forkserver").Queue()
+    process = multiprocessing.get_context("forkserver").Process(
+        target=_connect_after_cutting_network, args=(url, results)
+    )
+    process.start()
+    process.join(10)
+    assert results.get(timeout=5) == "cut=True"
+    assert results.get(timeout=5).startswith("refused")
     time.sleep(0.3)
     assert received == []
 
