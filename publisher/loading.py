@@ -32,7 +32,8 @@ EXTENSIONS: dict[str, str] = {
     ".xml": "rdfxml",
 }
 
-_XML_PROLOG_LIMIT = 64 * 1024
+_XML_SCAN_BLOCK = 1 << 20
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 
 
 @dataclass
@@ -70,29 +71,30 @@ def format_for(path: Path, input_format: str | None = None) -> str:
 
 
 def _refuse_xml_entities(path: Path) -> None:
-    """Refuse RDF/XML whose prolog declares a DTD with entities (entity expansion attacks)."""
+    """Refuse RDF/XML that has a DTD, or that is not UTF-8, before any parser sees it.
+
+    Oxigraph's RDF/XML parser expands every entity a DTD declares (used or not), so a
+    kilobyte of nested declarations can ask for gigabytes. The whole file is scanned,
+    not just a prolog: comments and padding can push a DOCTYPE anywhere a reader of the
+    first bytes would not look. UTF-16 is refused because the scan reads UTF-8 bytes.
+    """
+    overlap = len(_DTD_MARKERS[0])
     with path.open("rb") as stream:
-        head = stream.read(_XML_PROLOG_LIMIT)
-    root = _first_element_start(head)
-    prolog = head if root is None else head[:root]
-    if b"<!ENTITY" in prolog.upper() or (b"<!DOCTYPE" in prolog.upper() and b"[" in prolog):
-        raise InputError(
-            path,
-            "RDF/XML with a DTD that declares entities is refused (entity expansion is unsafe); "
-            "remove the <!DOCTYPE ...> block and write the values out",
-        )
-
-
-def _first_element_start(data: bytes) -> int | None:
-    """Offset of the first start tag that is not a declaration, comment or PI."""
-    index = 0
-    while True:
-        index = data.find(b"<", index)
-        if index < 0 or index + 1 >= len(data):
-            return None
-        if data[index + 1 : index + 2] not in (b"?", b"!"):
-            return index
-        index += 1
+        head = stream.read(_XML_SCAN_BLOCK)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+            raise InputError(path, "RDF/XML must be encoded in UTF-8; convert the file")
+        tail = b""
+        block = head
+        while block:
+            window = tail + block
+            if any(marker in window for marker in _DTD_MARKERS):
+                raise InputError(
+                    path,
+                    "RDF/XML with a DTD (<!DOCTYPE or <!ENTITY) is refused: entity expansion is "
+                    "unsafe; remove the DTD and write entity values out in full",
+                )
+            tail = window[-overlap:]
+            block = stream.read(_XML_SCAN_BLOCK)
 
 
 def iter_triples(path: Path, input_format: str | None = None) -> Iterable[ox.Triple | ox.Quad]:

@@ -41,17 +41,34 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
         load_graph([tmp_path / "absent.ttl"])
 
 
-def test_rdfxml_with_entity_declarations_is_refused(tmp_path: Path) -> None:
+BOMB_DTD = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+RDF_BODY = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:ex="http://ex/"><rdf:Description rdf:about="http://ex/s">'
+    "<ex:p>&b;</ex:p></rdf:Description></rdf:RDF>\n"
+)
+
+
+@pytest.mark.parametrize(
+    "before_dtd",
+    [
+        "",
+        "<!-- <x -->\n",  # a comment that looks like a start tag
+        "<!-- " + "padding " * 20_000 + "-->\n",  # the DTD beyond the first megabyte
+    ],
+    ids=["plain", "comment-with-tag", "padded"],
+)
+def test_rdfxml_with_a_dtd_is_refused(tmp_path: Path, before_dtd: str) -> None:
     path = tmp_path / "lol.rdf"
-    path.write_text(
-        '<?xml version="1.0"?>\n'
-        '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-        'xmlns:ex="http://ex/"><rdf:Description rdf:about="http://ex/s">'
-        "<ex:p>&b;</ex:p></rdf:Description></rdf:RDF>\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(InputError, match="entities is refused"):
+    path.write_text('<?xml version="1.0"?>\n' + before_dtd + BOMB_DTD + RDF_BODY, encoding="utf-8")
+    with pytest.raises(InputError, match="DTD"):
+        load_graph([path])
+
+
+def test_rdfxml_in_utf16_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "city.rdf"
+    path.write_text('<?xml version="1.0" encoding="UTF-16"?>\n' + BOMB_DTD + RDF_BODY, "utf-16")
+    with pytest.raises(InputError, match="UTF-8"):
         load_graph([path])
 
 

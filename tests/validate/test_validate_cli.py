@@ -164,7 +164,7 @@ def test_a_folder_means_every_rdf_file_in_it(runner: CliRunner, tmp_path: Path) 
             "entities.rdf",
             '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY a "aaaa">]>\n'
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
-            "DTD that declares entities is refused",
+            "RDF/XML with a DTD",
         ),
     ],
 )
