@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_MEMORY_MB": 2048,
     # Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) returned at most; the rest is cut.
     "MAX_ROWS": 10_000,
+    # Rows or triples stop once their terms pass this many bytes (N-Triples size): a few
+    # rows of long strings can otherwise make answers of hundreds of MB.
+    "MAX_RESPONSE_BYTES": 16 << 20,
     # Request bodies larger than this get 413 (Flask enforces it).
     "MAX_CONTENT_LENGTH": 1 << 20,
     # Serialized query responses kept per web worker, in bytes (a snapshot never changes).

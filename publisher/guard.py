@@ -15,6 +15,9 @@ from publisher.namespaces import PREFIXES
 # Longest query text read at all: tokenising is linear, but a bound keeps every request
 # cheap before it reaches a query process (1 MiB bodies are allowed for uploads).
 MAX_QUERY_CHARACTERS = 64 * 1024
+# Deepest nesting of { ( [ accepted: Oxigraph's recursive parser and evaluator overflow
+# their stack (and kill the query process) at a few thousand levels.
+MAX_NESTING = 64
 
 # A character of a SPARQL name (PN_CHARS, plus ':' and '%' of PLX), or one of the escapes
 # the grammar allows in a local name (PN_LOCAL_ESC: \' \# \( ...). The escapes matter:
@@ -109,7 +112,14 @@ def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
     default: list[str] = []
     named: list[str] = []
     first_keyword = None
+    depth = 0
     for index, (kind, value) in enumerate(tokens):
+        if kind == "other":
+            depth += (value in "{([") - (value in "})]")
+            if depth > MAX_NESTING:
+                raise ForbiddenQuery(
+                    f"the query nests brackets more than {MAX_NESTING} levels deep; simplify it"
+                )
         if kind != "word":
             continue
         keyword = value.upper()

@@ -97,6 +97,7 @@ def read_request(text: str) -> QueryRequest:
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         max_rows=int(current_app.config["MAX_ROWS"]),
+        max_bytes=int(current_app.config["MAX_RESPONSE_BYTES"]),
         base_iri=request.base_url,
     )
 

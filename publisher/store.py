@@ -60,6 +60,8 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
+    # Rows stop once their N-Triples terms pass this many bytes: few rows can be huge.
+    max_bytes: int = 16 << 20
     # Relative IRIs in the query resolve against this (the endpoint's URL).
     base_iri: str | None = None
 
@@ -121,11 +123,13 @@ def serialize(
         # written in the format asked for.
         lines = ["\t".join(str(variable) for variable in answer.variables)]
         truncated = False
+        size = 0
         for row in answer:
-            if len(lines) > request.max_rows:
+            if len(lines) > request.max_rows or size > request.max_bytes:
                 truncated = True
                 break
             lines.append("\t".join(["" if term is None else str(term) for term in row]))
+            size += len(lines[-1])
         table = ("\n".join(lines) + "\n").encode()
         solutions = ox.parse_query_results(table, ox.QueryResultsFormat.TSV)
         body = solutions.serialize(format=RESULT_SERIALIZERS[fmt])
@@ -133,17 +137,19 @@ def serialize(
     fmt = request.graph_format
     if fmt is None:
         return QueryResult("graph", None)
-    triples, truncated = _first(answer, request.max_rows)
+    triples, truncated = _first(answer, request.max_rows, request.max_bytes)
     body = ox.serialize(triples, format=GRAPH_SERIALIZERS[fmt], prefixes=PREFIXES)
     return QueryResult("graph", fmt, body, truncated, len(triples))
 
 
-def _first(items: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
+def _first(items: Iterable[Any], limit: int, max_bytes: int) -> tuple[list[Any], bool]:
     kept = []
+    size = 0
     for item in items:
-        if len(kept) == limit:
+        if len(kept) == limit or size > max_bytes:
             return kept, True
         kept.append(item)
+        size += len(str(item))
     return kept, False
 
 

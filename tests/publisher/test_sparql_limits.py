@@ -7,10 +7,11 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from publisher.store import QueryRequest, QueryTimeout, StoreUnavailable
@@ -307,3 +308,20 @@ def test_when_every_query_process_is_busy_the_wait_is_bounded(snapshot) -> None:
         assert store.query(QueryRequest(CHEAP), 10.0).body
     finally:
         store.close()
+
+
+def test_deeply_nested_queries_are_refused_with_400(client: FlaskClient) -> None:
+    query = "SELECT * WHERE " + "{" * 500 + "}" * 500
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400
+    assert "levels deep" in response.get_data(as_text=True)
+
+
+def test_answers_are_cut_by_bytes_as_well_as_rows(make_app: Callable[..., Flask]) -> None:
+    client = make_app(MAX_RESPONSE_BYTES=2_000, RESPONSE_CACHE_BYTES=0).test_client()
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    rows = int(response.headers["X-SPARQL-MaxRows"])
+    assert 0 < rows < 100
+    assert len(response.data) < 20_000
