@@ -136,8 +136,12 @@ def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
 
 
 def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None:
+    """Seed 004's genel sekreter names no kind of municipality, so it is in both Turkish
+    systems: in the büyükşehir system its rule stands beside Law 5216's, which it
+    contradicts."""
     rows = pick(
         run("appointments-compared"),
+        "system",
         "position",
         "appointedByLabel",
         "proposedByLabel",
@@ -145,8 +149,17 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
         "legalBasis",
         "conflictsWith",
     )
+    seed_004_rule = (
+        "position-type/tr-genel-sekreter",
+        "Municipal Council",
+        "Mayor (Turkish municipality)",
+        "absolute majority",
+        None,
+        "appointment/tr-bb-genel-sekreter-law-5216-art-22",
+    )
     assert rows == [
         (
+            "system/tr-belediye",
             "position-type/tr-birim-muduru",
             "Mayor (Turkish municipality)",
             None,
@@ -154,15 +167,9 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
             "source/tr-law-5393-art-49",
             None,
         ),
+        ("system/tr-belediye", *seed_004_rule),
         (
-            "position-type/tr-genel-sekreter",
-            "Municipal Council",
-            "Mayor (Turkish municipality)",
-            "absolute majority",
-            None,
-            "appointment/tr-bb-genel-sekreter-law-5216-art-22",
-        ),
-        (
+            "system/tr-buyuksehir",
             "position-type/tr-bb-genel-sekreter",
             "Minister of the Interior (Turkey)",
             "Metropolitan Mayor",
@@ -171,6 +178,7 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
             "appointment/tr-genel-sekreter-seed-004",
         ),
         (
+            "system/tr-buyuksehir",
             "position-type/tr-bb-genel-sekreter-yardimcisi",
             "Metropolitan Mayor",
             None,
@@ -178,7 +186,16 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
             None,
             None,
         ),
-        ("position-type/us-city-manager", "City Council", None, None, None, None),
+        ("system/tr-buyuksehir", *seed_004_rule),
+        (
+            "system/us-council-manager",
+            "position-type/us-city-manager",
+            "City Council",
+            None,
+            None,
+            None,
+            None,
+        ),
     ]
 
 
