@@ -36,6 +36,17 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESPONSE_BYTES": 16 << 20,
     # Request bodies larger than this get 413 (Flask enforces it).
     "MAX_CONTENT_LENGTH": 1 << 20,
+    # /validate: hard limit, in seconds, on validating one upload; its process is killed
+    # after it and the client gets 503.
+    "VALIDATE_TIMEOUT": 30.0,
+    # /validate: address space of one validation process in MiB (0: no cap); past it, 503.
+    "VALIDATE_MEMORY_MB": 2048,
+    # /validate: triples an upload may hold; more gets 413 (the CLI validates any size).
+    "VALIDATE_MAX_TRIPLES": 20_000,
+    # /validate: results shown at most (violations first); the report says how many more.
+    "VALIDATE_MAX_RESULTS": 1_000,
+    # /validate: validations at once per web worker; beyond, 503 with Retry-After.
+    "VALIDATE_PROCESSES": 2,
     # Serialized query responses kept per web worker, in bytes (a snapshot never changes).
     "RESPONSE_CACHE_BYTES": 64 << 20,
     # Cache-Control max-age of GET responses; ETags carry the snapshot version.

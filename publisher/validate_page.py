@@ -1,12 +1,17 @@
 """``/validate``: a steward uploads an RDF file and gets the SHACL report as HTML, JSON or Turtle.
 
-The upload is size-capped (``MAX_CONTENT_LENGTH``, 413 beyond it), written to a private
-temporary folder and parsed by ``publisher.loading`` like any file of the CLI: nothing it
-names is fetched, DTD entities are refused, and a syntax error comes back as a 400 with
-the line. The validator is ``publisher.validation``, the same as ``municipal-roles validate``.
+The upload is size-capped (``MAX_CONTENT_LENGTH``, 413 beyond it) and validated in a child
+process (``publisher.upload_validation``) with its own caps: triples read
+(``VALIDATE_MAX_TRIPLES``, 413), memory and time (``VALIDATE_MEMORY_MB``,
+``VALIDATE_TIMEOUT``, 503), results shown (``VALIDATE_MAX_RESULTS``, the report says how
+many were left out) and validations at once (``VALIDATE_PROCESSES``, 503 with Retry-After).
+The file is parsed by ``publisher.loading`` like any file of the CLI: nothing it names is
+fetched, DTD entities are refused, and a syntax error comes back as a 400 with the line.
+The validator is ``publisher.validation``, the same as ``municipal-roles validate``.
 """
 
-import tempfile
+import json
+import threading
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -16,8 +21,14 @@ from publisher.conneg import HTML, not_acceptable
 from publisher.formats import GRAPH_FORMATS, Format, find_format, negotiate
 from publisher.http import error_response
 from publisher.loading import EXTENSIONS, FORMATS, InputError
-from publisher.report import render_json, render_turtle, report_dict
-from publisher.validation import validate_files
+from publisher.report import render_turtle, report_dict
+from publisher.upload_validation import (
+    CheckedUpload,
+    TooManyTriples,
+    UploadLimits,
+    ValidationUnavailable,
+    check,
+)
 
 bp = Blueprint("validate_page", __name__)
 
@@ -34,6 +45,10 @@ UPLOAD_TYPES = {
     "application/rdf+xml": "rdfxml",
 }
 REPORT_LANGUAGES = ["en", "tr"]
+_SLOTS_KEY = "municipal_roles_validation_slots"
+# Seconds a client is asked to wait when every validation process is busy.
+RETRY_AFTER = 10
+CLI_HINT = "validate the file on your machine with 'municipal-roles validate FILE'"
 
 
 def _report_format() -> Format | None:
@@ -99,24 +114,66 @@ def validate() -> Response:
             f"Bad Request: cannot tell the RDF format of {filename!r}: name it with one of "
             f"{', '.join(EXTENSIONS)} or choose input_format ({', '.join(FORMATS)})",
         )
-    with tempfile.TemporaryDirectory(prefix="municipal-roles-upload-") as folder:
-        path = Path(folder) / "upload"
-        path.write_bytes(content)
-        try:
-            report = validate_files([path], input_format)
-        except InputError as error:
-            error.path = Path(filename)
-            return error_response(400, f"Bad Request: {error}")
-    lang = request.accept_languages.best_match(REPORT_LANGUAGES, default="en")
-    if fmt is JSON:
-        response = Response(render_json(report, lang), content_type="application/json")
-    elif fmt is TURTLE:
-        response = Response(render_turtle(report), content_type=TURTLE.content_type)
-    else:
-        response = Response(
-            render_template(
-                "validation_report.html", report=report_dict(report, lang), filename=filename
-            )
+    config = current_app.config
+    # One set of slots per app (per web worker); dict.setdefault is atomic.
+    slots = current_app.extensions.setdefault(
+        _SLOTS_KEY, threading.BoundedSemaphore(config["VALIDATE_PROCESSES"])
+    )
+    if not slots.acquire(blocking=False):
+        response = error_response(
+            503,
+            f"Service Unavailable: {config['VALIDATE_PROCESSES']} validations are running "
+            f"already; try again in {RETRY_AFTER} s, or {CLI_HINT}",
         )
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+    limits = UploadLimits(
+        max_triples=config["VALIDATE_MAX_TRIPLES"],
+        max_results=config["VALIDATE_MAX_RESULTS"],
+        memory_mb=config["VALIDATE_MEMORY_MB"],
+        timeout=config["VALIDATE_TIMEOUT"],
+    )
+    try:
+        checked = check(content, input_format, limits)
+    except InputError as error:
+        error.path = Path(filename)
+        return error_response(400, f"Bad Request: {error}")
+    except TooManyTriples as error:
+        return error_response(413, f"Request Entity Too Large: {error}; {CLI_HINT}")
+    except ValidationUnavailable as error:
+        return error_response(503, f"Service Unavailable: {error}; {CLI_HINT}")
+    finally:
+        slots.release()
+    return _report_response(checked, fmt, filename)
+
+
+def _report_response(checked: CheckedUpload, fmt: Format, filename: str) -> Response:
+    """The report in the negotiated format; a cut report says how many results it left out."""
+    lang = request.accept_languages.best_match(REPORT_LANGUAGES, default="en")
+    omitted_note = (
+        f"{checked.omitted} more result(s) left out of this report; {CLI_HINT} to see them all"
+    )
+    if fmt is TURTLE:
+        body = render_turtle(checked.report)
+        if checked.omitted:
+            body = f"# {omitted_note}\n{body}"
+        response = Response(body, content_type=TURTLE.content_type)
+    else:
+        data = report_dict(checked.report, lang)
+        data["counts"] = checked.counts
+        if checked.omitted:
+            data["omitted_results"] = checked.omitted
+        if fmt is JSON:
+            body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            response = Response(body, content_type="application/json")
+        else:
+            response = Response(
+                render_template(
+                    "validation_report.html",
+                    report=data,
+                    filename=filename,
+                    omitted_note=omitted_note if checked.omitted else None,
+                )
+            )
     response.vary.add("Accept")
     return response

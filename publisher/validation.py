@@ -86,7 +86,7 @@ class ValidationReport:
     def by_focus(self) -> dict[Node, list[ValidationResult]]:
         """Results grouped by focus node, in a stable order (violations first)."""
         grouped: dict[Node, list[ValidationResult]] = {}
-        for result in sorted(self.results, key=_sort_key):
+        for result in sorted(self.results, key=sort_key):
             grouped.setdefault(result.focus, []).append(result)
         return grouped
 
@@ -96,7 +96,7 @@ class NonConformingError(Exception):
 
     def __init__(self, report: ValidationReport, shown: int = 20) -> None:
         self.report = report
-        violations = [r for r in sorted(report.results, key=_sort_key) if r.severity == "Violation"]
+        violations = [r for r in sorted(report.results, key=sort_key) if r.severity == "Violation"]
         lines = [
             f"  {r.focus} {r.path_text or '-'}"
             + (f" = {r.value}" if r.value is not None and r.value != r.focus else "")
@@ -108,7 +108,8 @@ class NonConformingError(Exception):
         super().__init__("\n".join(lines))
 
 
-def _sort_key(result: ValidationResult) -> tuple[int, str, str, str]:
+def sort_key(result: ValidationResult) -> tuple[int, str, str, str]:
+    """The order of results in every report: violations, warnings, infos, then by node."""
     rank = {"Violation": 0, "Warning": 1}.get(result.severity, 2)
     return (rank, str(result.focus), result.shape_id, result.path_text)
 
