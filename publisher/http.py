@@ -6,6 +6,7 @@ before the view runs: a client that already has the answer gets 304 and no query
 """
 
 import hashlib
+import io
 
 from flask import Flask, Request, Response, current_app, request
 from flask_compress import Compress
@@ -52,6 +53,34 @@ def _not_modified() -> Response | None:
     return None
 
 
+def _bounded_chunked_body() -> Response | None:
+    """Read a chunked body (no Content-Length) here, and refuse it past MAX_CONTENT_LENGTH.
+
+    Werkzeug caps such a stream at the limit but only fails a read *after* the limit, so
+    ``get_data()`` returns a body cut at the limit as if it were whole: an upload got a
+    parse error at the cut, a query could run with its end missing.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    # Only a server that ends the stream itself (gunicorn, Werkzeug's) may be read to the end.
+    if limit is None or not chunked or not request.environ.get("wsgi.input_terminated"):
+        return None
+    stream = request.environ["wsgi.input"]
+    body = bytearray()
+    while len(body) <= limit:
+        block = stream.read(min(64 << 10, limit + 1 - len(body)))
+        if not block:
+            break
+        body += block
+    if len(body) > limit:
+        return error_response(
+            413,
+            f"Request Entity Too Large: request bodies are limited to {limit} bytes",
+        )
+    request.environ["wsgi.input"] = io.BytesIO(bytes(body))
+    return None
+
+
 def _add_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     # Error messages quote the client's input; never let a browser run it as a page.
@@ -85,12 +114,14 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Install compression, conditional GETs, CORS and plain-text HTTP errors."""
+    """Install compression, bounded chunked bodies, conditional GETs, CORS and plain-text
+    HTTP errors."""
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])
     Compress(app)
     # Registered after Compress: after_request runs in reverse, so ours sets the ETag
     # before Flask-Compress marks it with the compression algorithm.
+    app.before_request(_bounded_chunked_body)
     app.before_request(_not_modified)
     app.after_request(_add_headers)
     app.register_error_handler(HTTPException, _http_error)
