@@ -68,8 +68,9 @@ EXAMPLE_CLASSES = (
     "http://www.w3.org/ns/org#Post",
     "https://w3id.org/municipal-roles/ontology#Duty",
 )
+# Used with fullmatch: "$" would also accept a name followed by a newline (all.ttl%0a).
 _DOWNLOAD_NAME = re.compile(
-    rf"^({'|'.join(DUMP_GRAPHS)})\.({'|'.join(map(re.escape, DUMP_FORMATS))})$"
+    rf"({'|'.join(DUMP_GRAPHS)})\.({'|'.join(map(re.escape, DUMP_FORMATS))})"
 )
 
 
@@ -297,7 +298,7 @@ def dcat(ext: str | None = None) -> Response:
 @bp.get("/download/<name>")
 def download(name: str) -> Response:
     """A dump of the snapshot; only the names the catalog lists, so no path leaves the folder."""
-    match = _DOWNLOAD_NAME.match(name)
+    match = _DOWNLOAD_NAME.fullmatch(name)
     if match is None:
         return error_response(
             404,

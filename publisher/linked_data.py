@@ -32,7 +32,8 @@ from publisher.terms import to_oxigraph
 bp = Blueprint("linked_data", __name__)
 
 # What a kind of resource looks like (``position-type``); only such a kind goes in a query.
-_KIND = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Used with fullmatch: "$" would also accept a kind followed by a newline.
+_KIND = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def id_base() -> str:
@@ -121,7 +122,7 @@ def _not_found(iri: str, path: str) -> Response:
     """A 404 page that says what IRIs look like and lists the resources of the same kind."""
     kind = path.split("/", 1)[0]
     kind_query = None
-    if _KIND.match(kind):
+    if _KIND.fullmatch(kind):
         kind_query = (
             "SELECT DISTINCT ?resource WHERE { ?resource ?p ?o "
             f'FILTER(STRSTARTS(STR(?resource), "{id_base()}{kind}/")) }} ORDER BY ?resource'

@@ -189,6 +189,8 @@ def test_dumps_are_the_snapshots_files(client, snapshot, graph_name, ext):
         "/download/..%5cmanifest.json",
         "/download/store",
         "/download/all.ttl%00.nt",
+        "/download/all.ttl%0a",
+        "/download/all.ttl%0A",
         "/download/ALL.TTL",
         "/static/../app.py",
         "/static/..%2fapp.py",
