@@ -41,7 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "VALIDATE_TIMEOUT": 30.0,
     # /validate: address space of one validation process in MiB (0: no cap); past it, 503.
     "VALIDATE_MEMORY_MB": 2048,
-    # /validate: triples an upload may hold; more gets 413 (the CLI validates any size).
+    # /validate: triples an upload may hold, at most 45,000; more gets 413 (the CLI
+    # validates any size).
     "VALIDATE_MAX_TRIPLES": 20_000,
     # /validate: results shown at most (violations first); the report says how many more.
     "VALIDATE_MAX_RESULTS": 1_000,

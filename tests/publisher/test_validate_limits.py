@@ -9,6 +9,7 @@ from rdflib import Graph
 
 from publisher.namespaces import ID_BASE, MR
 from publisher.report import render_json
+from publisher.upload_validation import TRIPLES_CEILING
 from publisher.validate_page import RETRY_AFTER
 from publisher.validation import validate_files
 
@@ -67,6 +68,13 @@ def test_more_triples_than_the_cap_is_413_pointing_to_the_cli(make_app):
     text = response.get_data(as_text=True)
     assert "more than 100 triples" in text
     assert "municipal-roles validate" in text
+
+
+def test_no_setting_lets_an_upload_reach_the_validators_process_pool(make_app):
+    client = make_app(VALIDATE_MAX_TRIPLES=10**6, MAX_CONTENT_LENGTH=4 << 20).test_client()
+    response = _upload(client, _typed_blank_nodes(TRIPLES_CEILING + 1), "huge.ttl")
+    assert response.status_code == 413
+    assert f"more than {TRIPLES_CEILING} triples" in response.get_data(as_text=True)
 
 
 def test_a_cut_report_says_how_many_results_it_left_out(client, make_app):
