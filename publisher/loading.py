@@ -97,8 +97,14 @@ def _refuse_xml_entities(path: Path) -> None:
             block = stream.read(_XML_SCAN_BLOCK)
 
 
-def iter_triples(path: Path, input_format: str | None = None) -> Iterable[ox.Triple | ox.Quad]:
-    """Oxigraph triples of one file, raising InputError for anything unusable."""
+def iter_triples(
+    path: Path, input_format: str | None = None, base_iri: str | None = None
+) -> Iterable[ox.Triple | ox.Quad]:
+    """Oxigraph triples of one file, raising InputError for anything unusable.
+
+    Relative IRIs resolve against ``base_iri``, by default the file's own ``file:`` IRI;
+    a server passes a neutral one so that its folders never show in answers.
+    """
     if not path.exists():
         raise InputError(path, "no such file")
     if not path.is_file():
@@ -110,7 +116,9 @@ def iter_triples(path: Path, input_format: str | None = None) -> Iterable[ox.Tri
         except OSError as error:
             raise InputError(path, f"cannot read: {error.strerror}") from None
     try:
-        yield from ox.parse(path=str(path), format=FORMATS[fmt], base_iri=path.resolve().as_uri())
+        yield from ox.parse(
+            path=str(path), format=FORMATS[fmt], base_iri=base_iri or path.resolve().as_uri()
+        )
     except SyntaxError as error:
         message = str(error.msg if hasattr(error, "msg") and error.msg else error)
         if "LoadDocumentCallback" in message:
@@ -123,13 +131,15 @@ def iter_triples(path: Path, input_format: str | None = None) -> Iterable[ox.Tri
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
 
 
-def load_graph(paths: Iterable[Path], input_format: str | None = None) -> Graph:
+def load_graph(
+    paths: Iterable[Path], input_format: str | None = None, base_iri: str | None = None
+) -> Graph:
     """One rdflib graph of every file; blank nodes of different files never merge."""
     graph = Graph()
     add = graph.add
     for index, path in enumerate(paths):
         prefix = f"f{index}x"
-        for triple in iter_triples(Path(path), input_format):
+        for triple in iter_triples(Path(path), input_format, base_iri):
             add(
                 (
                     to_rdflib(triple.subject, prefix),

@@ -145,13 +145,17 @@ def _validate_in_child(
     connection.close()
 
 
+# Relative IRIs of an upload resolve here, never against the server's temporary folder.
+UPLOAD_BASE = "file:///upload"
+
+
 def _validate(path: Path, input_format: str, limits: UploadLimits) -> CheckedUpload:
     cap = min(limits.max_triples, TRIPLES_CEILING)
     # Counting is a fast parse that builds nothing: a file over the cap costs no graph.
-    for count, _ in enumerate(iter_triples(path, input_format), start=1):
+    for count, _ in enumerate(iter_triples(path, input_format, UPLOAD_BASE), start=1):
         if count > cap:
             raise TooManyTriples(f"the upload holds more than {cap} triples")
-    report = validate_files([path], input_format)
+    report = validate_files([path], input_format, base_iri=UPLOAD_BASE)
     # At least one result, so that a cut report still does not conform.
     shown = tuple(sorted(report.results, key=sort_key)[: max(1, limits.max_results)])
     return CheckedUpload(

@@ -157,14 +157,16 @@ def validate_files(
     paths: Iterable[Path],
     input_format: str | None = None,
     progress: Progress = lambda _: None,
+    base_iri: str | None = None,
 ) -> ValidationReport:
     """Load files (read-only, never fetching anything) with the ontology and validate them.
 
-    Raises InputError for a file that cannot be used.
+    Raises InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs
+    (by default each file's own path).
     """
     files = rdf_files(paths)
     progress(f"loading {len(files)} file(s)")
-    graph = load_graph(files, input_format)
+    graph = load_graph(files, input_format, base_iri)
     triples = len(graph)
     progress(f"validating {triples} triples")
     graph += ontology_graph()

@@ -278,12 +278,6 @@ def test_bad_syntax_is_400_with_the_file_and_line(client):
     assert "municipal-roles-upload" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="publisher.loading.iter_triples takes the base IRI from the file's path, so "
-    "relative IRIs of an upload resolve against the server's temporary folder; needs a "
-    "base_iri parameter in loading (iter_triples, load_graph) and validation.validate_files",
-)
 def test_relative_iris_of_an_upload_do_not_name_the_servers_folders(client):
     upload = f"@prefix mr: <{MR}> .\n<#unlabelled> a mr:PositionType .\n".encode()
     response = _upload(client, upload, "mine.ttl", headers={"Accept": "application/json"})

@@ -47,7 +47,7 @@ def _uploads_on_disk() -> set[Path]:
 
 
 def test_a_slow_validation_is_stopped_with_503_and_the_next_one_works(make_app):
-    client = make_app(VALIDATE_TIMEOUT=0.5).test_client()
+    client = make_app(VALIDATE_TIMEOUT=0.5, VALIDATE_MAX_TRIPLES=20_000).test_client()
     before = _uploads_on_disk()
     response = _upload(client, _typed_blank_nodes(15_000), "many.ttl", headers=JSON)
     assert response.status_code == 503
