@@ -47,6 +47,12 @@ def read_query() -> str | None:
     """The query text of a protocol request, or None when it carries none."""
     if _parameter("update") or request.mimetype == UPDATE_TYPE:
         raise ProtocolError(403, READ_ONLY)
+    if request.method == "GET" and (
+        request.content_length or request.headers.get("Transfer-Encoding")
+    ):
+        # SPARQL 1.2 Protocol REQ-3.2.5: a GET carries no body; a body here is a client's
+        # mistake (a query it meant to POST) that answering from the URL would hide.
+        raise ProtocolError(400, "a GET request carries no body: POST the query instead")
     if request.method == "POST" and request.mimetype == QUERY_TYPE:
         charset = request.mimetype_params.get("charset", "utf-8")
         if charset.lower() not in ("utf-8", "utf8"):

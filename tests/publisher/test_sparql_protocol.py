@@ -123,6 +123,10 @@ CASES: dict[str, Case] = {
         message="UTF-8",
     ),
     "bad_query_syntax": Case("GET", [("query", "ASK {")], status=400, message="error at 1:6"),
+    # From the SPARQL 1.2 protocol tests (rdf-tests, 2026): a GET with a body is refused.
+    "bad_query_get_with_body": Case(
+        "GET", [("query", "ASK {}")], DIRECT, "ASK {}", status=400, message="no body"
+    ),
     # The update tests (13-19 expect success elsewhere): a read-only endpoint refuses them.
     "update_post_form": Case(
         "POST", [], FORM, form(("update", "CLEAR ALL")), status=403, message="read-only"
