@@ -247,8 +247,9 @@ def load_benchmark(args: argparse.Namespace, work: Path) -> None:
     queries = load_queries(args.queries)
     if not queries:
         raise SystemExit("no canned queries in queries/*.rq: nothing to replay")
-    home = work / "shipped-home"
-    snapshot = current_snapshot(home) or build(home).snapshot
+    # Built anew every run (a few seconds): a snapshot kept from an earlier run would
+    # measure yesterday's data.
+    snapshot = build(work / "shipped-home").snapshot
     location = oxigraph_store(snapshot, work / "oxigraph-shipped")
     paths = [query_path(q.text) for q in queries]
     console.print(
