@@ -249,7 +249,8 @@ def load_benchmark(args: argparse.Namespace, work: Path) -> None:
         raise SystemExit("no canned queries in queries/*.rq: nothing to replay")
     # Built anew every run (a few seconds): a snapshot kept from an earlier run would
     # measure yesterday's data.
-    snapshot = build(work / "shipped-home").snapshot
+    home = work / "shipped-home"
+    snapshot = build(home).snapshot
     location = oxigraph_store(snapshot, work / "oxigraph-shipped")
     paths = [query_path(q.text) for q in queries]
     console.print(
