@@ -10,10 +10,12 @@ from collections.abc import Callable
 
 from flask import Response, request
 
-from publisher.formats import GRAPH_FORMATS, Format, find_format, media_types, negotiate
+from publisher.formats import GRAPH_FORMATS, Format, media_types, negotiate
 from publisher.http import error_response
 
 HTML = Format("html", "text/html", "html", "HTML", ("application/xhtml+xml",))
+# Plain JSON, for pages whose machine form is a JSON document (query list, reports).
+JSON = Format("json", "application/json", "json", "JSON")
 PAGE_FORMATS: tuple[Format, ...] = (*GRAPH_FORMATS, HTML)
 
 
@@ -29,12 +31,7 @@ def split_suffix(path: str, formats: tuple[Format, ...]) -> tuple[str, Format | 
 
 def choose_format(formats: tuple[Format, ...], suffix: Format | None = None) -> Format | None:
     """The suffix's format, else the ``format`` parameter's, else Accept's; None: 406."""
-    if suffix is not None:
-        return suffix
-    requested = request.values.get("format")
-    if requested:
-        return find_format(formats, requested)
-    return negotiate(formats, request.accept_mimetypes)
+    return suffix or negotiate(formats, request.accept_mimetypes, request.values.get("format"))
 
 
 def not_acceptable(formats: tuple[Format, ...], what: str) -> Response:

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from publisher.app import publication
-from publisher.conneg import HTML, not_acceptable
-from publisher.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, find_format, negotiate
+from publisher.conneg import HTML, JSON, not_acceptable
+from publisher.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, negotiate
 from publisher.guard import ForbiddenQuery, UpdateRefused
 from publisher.http import error_response
 from publisher.labels import compact_iri, preferred_languages
@@ -25,7 +25,6 @@ from publisher.store import QueryError, QueryRequest, QueryTimeout, StoreUnavail
 
 bp = Blueprint("pages", __name__)
 
-JSON = Format("json", "application/json", "json", "JSON")
 LIST_FORMATS: tuple[Format, ...] = (HTML, JSON)
 # A canned query's page answers in HTML, or in the formats /sparql gives for its kind.
 QUERY_FORMATS: tuple[Format, ...] = (HTML, *RESULT_FORMATS, *GRAPH_FORMATS)
@@ -167,11 +166,9 @@ def query_list(ext: str | None = None) -> Response | str:
 
 
 def _format(formats: tuple[Format, ...], ext: str | None) -> Format | None:
-    """The format a suffix, a ``format`` parameter or Accept asks for (HTML first)."""
-    wanted = ext or request.args.get("format")
-    if wanted:
-        return find_format(formats, wanted)
-    return negotiate(formats, request.accept_mimetypes)
+    """The format a suffix, a ``format`` parameter or Accept asks for (an unknown suffix:
+    None, so 406)."""
+    return negotiate(formats, request.accept_mimetypes, ext or request.args.get("format"))
 
 
 @bp.get("/queries/<name>")

@@ -17,8 +17,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from publisher.conneg import HTML, not_acceptable
-from publisher.formats import GRAPH_FORMATS, Format, find_format, negotiate
+from publisher.conneg import HTML, JSON, choose_format, not_acceptable
+from publisher.formats import GRAPH_FORMATS, Format
 from publisher.http import error_response
 from publisher.loading import EXTENSIONS, FORMATS, InputError
 from publisher.report import render_turtle, report_dict
@@ -32,7 +32,6 @@ from publisher.upload_validation import (
 
 bp = Blueprint("validate_page", __name__)
 
-JSON = Format("json", "application/json", "json", "JSON")
 TURTLE = GRAPH_FORMATS[0]
 # JSON first: a program that accepts anything gets the report it can read most easily.
 REPORT_FORMATS: tuple[Format, ...] = (JSON, TURTLE, HTML)
@@ -49,13 +48,6 @@ _SLOTS_KEY = "municipal_roles_validation_slots"
 # Seconds a client is asked to wait when every validation process is busy.
 RETRY_AFTER = 10
 CLI_HINT = "validate the file on your machine with 'municipal-roles validate FILE'"
-
-
-def _report_format() -> Format | None:
-    wanted = request.values.get("format")
-    if wanted:
-        return find_format(REPORT_FORMATS, wanted)
-    return negotiate(REPORT_FORMATS, request.accept_mimetypes)
 
 
 def _input_format(filename: str, media_type: str) -> str | None:
@@ -83,7 +75,7 @@ def validate() -> Response:
     """Validate one uploaded file (multipart field ``file``, or the request body itself)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     try:
-        fmt = _report_format()
+        fmt = choose_format(REPORT_FORMATS)
         upload = request.files.get("file")
         if upload is not None:
             filename, media_type, content = (
