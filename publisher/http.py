@@ -100,9 +100,17 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+# Seconds a client is asked to wait after a 503 (time limit, busy or failed query process).
+RETRY_AFTER_SECONDS = 5
+
+
 def error_response(status: int, message: str) -> Response:
-    """A plain-text error a person can act on (DESIGN §5), with CORS like any answer."""
-    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    """A plain-text error a person can act on (DESIGN §5), with CORS like any answer;
+    a 503 always says when to try again."""
+    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _http_error(error: HTTPException) -> Response:

@@ -70,9 +70,7 @@ def serialize_graph(
 
 
 def _unavailable(error: Exception) -> Response:
-    response = error_response(503, f"{error}; try again in a moment")
-    response.headers["Retry-After"] = "5"
-    return response
+    return error_response(503, f"{error}; try again in a moment")
 
 
 @bp.get("/id/<path:path>")

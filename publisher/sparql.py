@@ -133,9 +133,7 @@ def endpoint() -> Response:
         return error_response(400, str(error))
     except (QueryTimeout, StoreUnavailable) as error:
         advice = "; simplify the query or add a LIMIT" if isinstance(error, QueryTimeout) else ""
-        response = error_response(503, f"{error}{advice}")
-        response.headers["Retry-After"] = "5"
-        return response
+        return error_response(503, f"{error}{advice}")
     if result.format is None:
         if result.kind == "graph":
             return _not_acceptable(GRAPH_FORMATS, "CONSTRUCT and DESCRIBE")

@@ -1,8 +1,10 @@
 """HTTP conventions on /sparql: caching keyed on the snapshot, CORS, compression, methods."""
 
 import gzip
+from collections.abc import Callable
 
-from flask import request
+import pytest
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 from publisher.http import representation_etag
@@ -101,3 +103,14 @@ def test_volatile_names_inside_literals_do_not_count() -> None:
 
     assert is_volatile("SELECT (now() AS ?t) {}")
     assert not is_volatile('SELECT ?x { ?x rdfs:label "NOW()" . ?x ex:rand ?y }')
+
+
+@pytest.mark.parametrize(
+    "path", ["/sparql?query=ASK%7B%7D", "/id/position-type/us-city-manager", "/.well-known/void"]
+)
+def test_every_503_says_when_to_try_again(make_app: Callable[..., Flask], path: str) -> None:
+    # A time limit no query can meet: every route that queries answers 503.
+    client = make_app(QUERY_TIMEOUT=1e-9, RESPONSE_CACHE_BYTES=0).test_client()
+    response = client.get(path)
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
