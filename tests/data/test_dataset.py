@@ -15,7 +15,8 @@ Select = Callable[[str], Rows]
 
 ID = "https://w3id.org/municipal-roles/id/"
 MR = "https://w3id.org/municipal-roles/ontology#"
-SEED_9635 = Path("/work/shared/seeds/003_95afd3325dee9cdf.txt")
+# ../shared beside the repository, as CI lays it out.
+SEED_9635 = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "003_95afd3325dee9cdf.txt"
 POST_9635 = f"{ID}post/california-city-9635-assistant-to-the-mayor"
 
 REQUIRED_POSITION_TYPES = [

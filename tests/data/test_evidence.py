@@ -1,7 +1,9 @@
 """Every quoted sentence is really in a document the claim cites: the data is evidence.
 
-Seeds are checked against their own text; every other source (laws, ICMA, ESCO ...)
-against the research notes that quote it (/work/shared/research/domain.md).
+Seeds are checked against their own text; sources read later through the search tool
+against the excerpts kept in tests/data/excerpts/ (one file per source slug); every other
+source (laws, ICMA, ESCO ...) against the research notes that quote it
+(../shared/research/domain.md, beside the repository).
 """
 
 import re
@@ -14,7 +16,9 @@ from rdflib.namespace import DCTERMS
 from publisher.namespaces import ID_BASE, MR
 from publisher.resources import turtle_files
 
-SHARED = Path("/work/shared")
+# ../shared beside the repository, as CI lays it out.
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+EXCERPTS = Path(__file__).resolve().parent / "excerpts"
 SEEDS = SHARED / "seeds"
 RESEARCH_NOTES = SHARED / "research" / "domain.md"
 SOURCE_BASE = f"{ID_BASE}source/"
@@ -41,11 +45,14 @@ def research_notes_text() -> str:
 
 
 def document_texts() -> dict[URIRef, str]:
-    """The normalised text of each seed, keyed by its source IRI."""
-    return {
+    """The normalised text of each seed and each kept excerpt, keyed by its source IRI."""
+    texts = {
         URIRef(SOURCE_BASE + stem): normalise((SEEDS / f"{stem}.txt").read_text(encoding="utf-8"))
         for stem in SEED_STEMS
     }
+    for excerpt in sorted(EXCERPTS.glob("*.txt")):
+        texts[URIRef(SOURCE_BASE + excerpt.stem)] = normalise(excerpt.read_text(encoding="utf-8"))
+    return texts
 
 
 def unquoted_evidence(graph: Graph, seeds: dict[URIRef, str], notes: str) -> list[str]:

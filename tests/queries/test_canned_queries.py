@@ -50,8 +50,8 @@ def test_an_unparsable_query_is_refused() -> None:
 
 
 def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
-    """The 9635 city, council–manager and büyükşehir charts have sourced lines; the
-    mayor–council and belediye reference charts have none, as no source states one."""
+    """Every chart's sourced lines; the mayor–council chart has only the strong-mayor line
+    (department heads to the mayor), as no source states another."""
     rows = pick(run("chain-of-command"), "post", "superior", "levels", "isTop")
     assert rows == [
         (
@@ -61,6 +61,18 @@ def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
             "true",
         ),
         (
+            "post/tr-belediye-reference-birim-muduru",
+            "post/tr-belediye-reference-belediye-baskani",
+            "1",
+            "true",
+        ),
+        (
+            "post/tr-belediye-reference-mali-hizmetler-birim-amiri",
+            "post/tr-belediye-reference-belediye-baskani",
+            "1",
+            "true",
+        ),
+        (
             "post/tr-buyuksehir-reference-daire-baskani",
             "post/tr-buyuksehir-reference-genel-sekreter-yardimcisi",
             "1",
@@ -130,6 +142,12 @@ def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
             "post/us-council-manager-reference-department-head",
             "organization/us-council-manager-reference-city-council",
             "3",
+            "true",
+        ),
+        (
+            "post/us-mayor-council-reference-department-head",
+            "post/us-mayor-council-reference-mayor",
+            "1",
             "true",
         ),
     ]
