@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from publisher.build import build
@@ -25,6 +26,37 @@ def snapshot(snapshot_home: Path) -> Snapshot:
     found = current_snapshot(snapshot_home)
     assert found is not None
     return found
+
+
+TINY_DATA = """@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/municipal-roles/id/system/test> a mr:GovernmentSystem ;
+    rdfs:label "test system"@en .
+"""
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path) -> Path:
+    """A conforming one-resource Turtle file: the smallest dataset a build publishes."""
+    path = tmp_path / "good.ttl"
+    path.write_text(TINY_DATA, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path, tiny_data: Path) -> Path:
+    """A home with one snapshot of ``tiny_data`` already published."""
+    home = tmp_path / "home"
+    build(home, [tiny_data])
+    return home
+
+
+@pytest.fixture(scope="session")
+def union_store(snapshot: Snapshot) -> ox.Store:
+    """The snapshot's asserted and inferred triples together, as the endpoint queries them."""
+    store = ox.Store()
+    store.load(path=snapshot.dump_path("all", "nt"), format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def _folder_state(path: Path) -> dict[str, bytes]:

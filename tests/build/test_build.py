@@ -16,22 +16,6 @@ from publisher.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from publisher.reasoning import InconsistencyError
 from publisher.snapshot import BuildBusyError, Snapshot, build_lock, current_snapshot
 
-GOOD = """@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/municipal-roles/id/system/test> a mr:GovernmentSystem ;
-    rdfs:label "test system"@en .
-"""
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A home with one good snapshot of a tiny dataset already published."""
-    good = tmp_path / "good.ttl"
-    good.write_text(GOOD, encoding="utf-8")
-    home = tmp_path / "home"
-    build(home, [good])
-    return home
-
 
 def test_snapshot_keeps_asserted_and_inferred_apart(snapshot: Snapshot) -> None:
     asserted = Graph().parse(snapshot.dump_path("asserted", "nt"), format="nt")
@@ -102,7 +86,7 @@ def test_inconsistent_data_publishes_nothing(
 
 def test_failure_while_writing_leaves_previous_snapshot_and_no_debris(
     home: Path,
-    tmp_path: Path,
+    tiny_data: Path,
     monkeypatch: pytest.MonkeyPatch,
     folder_state: Callable[[Path], dict[str, bytes]],
 ) -> None:
@@ -112,10 +96,8 @@ def test_failure_while_writing_leaves_previous_snapshot_and_no_debris(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(snapshot_module, "_write_store", disk_full)
-    good = tmp_path / "good.ttl"
-    good.write_text(GOOD, encoding="utf-8")
     with pytest.raises(OSError):
-        build(home, [good])
+        build(home, [tiny_data])
     assert folder_state(home) == before
     assert not list((home / "snapshots").glob(".building-*"))
 
@@ -128,16 +110,14 @@ def test_second_build_while_one_runs_fails_cleanly(home: Path, tmp_path: Path) -
 
 
 def test_concurrent_builds_leave_one_complete_current_snapshot(
-    tmp_path: Path, folder_state: Callable[[Path], dict[str, bytes]]
+    tmp_path: Path, tiny_data: Path, folder_state: Callable[[Path], dict[str, bytes]]
 ) -> None:
-    good = tmp_path / "good.ttl"
-    good.write_text(GOOD, encoding="utf-8")
     home = tmp_path / "home"
     outcomes: list[str] = []
 
     def run() -> None:
         try:
-            build(home, [good])
+            build(home, [tiny_data])
             outcomes.append("built")
         except BuildBusyError:
             outcomes.append("busy")
@@ -153,21 +133,22 @@ def test_concurrent_builds_leave_one_complete_current_snapshot(
     assert folder_state(published.path).keys() >= {"manifest.json", "all.ttl", "asserted.nt"}
 
 
-def test_old_snapshots_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    good = tmp_path / "good.ttl"
+def test_old_snapshots_are_pruned(tmp_path: Path, tiny_data: Path) -> None:
+    text = tiny_data.read_text(encoding="utf-8")
     home = tmp_path / "home"
     for index in range(snapshot_module.KEEP_SNAPSHOTS + 2):
-        good.write_text(GOOD + f"# revision {index}\n", encoding="utf-8")
-        build(home, [good])
+        tiny_data.write_text(text + f"# revision {index}\n", encoding="utf-8")
+        build(home, [tiny_data])
     kept = list((home / "snapshots").iterdir())
     assert len(kept) == snapshot_module.KEEP_SNAPSHOTS
     assert current_snapshot(home).path in kept  # type: ignore[union-attr]
 
 
-def test_a_folder_of_data_means_every_turtle_file_in_it(tmp_path: Path) -> None:
-    (tmp_path / "a.ttl").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "b.ttl").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "notes.txt").write_text("not RDF", encoding="utf-8")
-    files = source_files([tmp_path])
+def test_a_folder_of_data_means_every_turtle_file_in_it(tmp_path: Path, tiny_data: Path) -> None:
+    folder = tmp_path / "city"
+    (folder / "sub").mkdir(parents=True)
+    tiny_data.rename(folder / "a.ttl")
+    (folder / "sub" / "b.ttl").write_text((folder / "a.ttl").read_text(), encoding="utf-8")
+    (folder / "notes.txt").write_text("not RDF", encoding="utf-8")
+    files = source_files([folder])
     assert [p.name for p in files[1:]] == ["a.ttl", "b.ttl"]

@@ -5,8 +5,6 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import pytest
 
-from publisher.snapshot import Snapshot
-
 Rows = list[dict[str, str]]
 
 
@@ -21,15 +19,7 @@ def query_rows(store: ox.Store, text: str) -> Rows:
 
 
 @pytest.fixture(scope="session")
-def dataset(snapshot: Snapshot) -> ox.Store:
-    """The snapshot's all.nt (asserted and inferred triples) in a store of its own."""
-    store = ox.Store()
-    store.load(path=snapshot.dump_path("all", "nt"), format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
-@pytest.fixture(scope="session")
-def select(dataset: ox.Store) -> Callable[[str], Rows]:
+def select(union_store: ox.Store) -> Callable[[str], Rows]:
     """SELECT over the dataset with the project's usual prefixes declared."""
     prefixes = "\n".join(
         f"PREFIX {name}: <{iri}>"
@@ -45,4 +35,4 @@ def select(dataset: ox.Store) -> Callable[[str], Rows]:
             "xsd": "http://www.w3.org/2001/XMLSchema#",
         }.items()
     )
-    return lambda text: query_rows(dataset, f"{prefixes}\n{text}")
+    return lambda text: query_rows(union_store, f"{prefixes}\n{text}")

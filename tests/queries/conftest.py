@@ -6,7 +6,6 @@ import pyoxigraph as ox
 import pytest
 
 from publisher.queries import CannedQuery, load_queries
-from publisher.snapshot import Snapshot
 
 ID = "https://w3id.org/municipal-roles/id/"
 Rows = list[dict[str, str]]
@@ -23,14 +22,6 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
 def canned() -> dict[str, CannedQuery]:
     """The shipped queries by name (file stem)."""
     return {query.name: query for query in load_queries()}
-
-
-@pytest.fixture(scope="session")
-def union_store(snapshot: Snapshot) -> ox.Store:
-    """The snapshot's asserted and inferred triples together, as the endpoint queries them."""
-    store = ox.Store()
-    store.load(path=snapshot.dump_path("all", "nt"), format=ox.RdfFormat.N_TRIPLES)
-    return store
 
 
 @pytest.fixture(scope="session")

@@ -12,11 +12,6 @@ from publisher.cli import main
 from publisher.snapshot import current_snapshot
 from publisher.validation import NonConformingError
 
-GOOD = """@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/municipal-roles/id/system/test> a mr:GovernmentSystem ;
-    rdfs:label "test system"@en .
-"""
 # A post in two organisations (S21) that reports to itself (S27).
 BAD = """@prefix org: <http://www.w3.org/ns/org#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -27,15 +22,6 @@ BAD = """@prefix org: <http://www.w3.org/ns/org#> .
         <https://w3id.org/municipal-roles/id/organization/b> ;
     org:reportsTo <https://w3id.org/municipal-roles/id/post/loop> .
 """
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    good = tmp_path / "good.ttl"
-    good.write_text(GOOD, encoding="utf-8")
-    home = tmp_path / "home"
-    build(home, [good])
-    return home
 
 
 def test_nonconforming_data_is_refused_and_the_snapshot_stays(
