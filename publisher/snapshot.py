@@ -151,7 +151,8 @@ def publish(
     """
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC)
-    version = f"{created:%Y%m%dT%H%M%SZ}-{sources_digest[:12]}"
+    # Microseconds: two builds of the same sources within one second still get two names.
+    version = f"{created:%Y%m%dT%H%M%S%fZ}-{sources_digest[:12]}"
     staging = home / "snapshots" / f".building-{uuid.uuid4().hex}"
     staging.mkdir()
     try:

@@ -3,6 +3,7 @@
 import json
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -152,3 +153,23 @@ def test_a_folder_of_data_means_every_turtle_file_in_it(tmp_path: Path, tiny_dat
     (folder / "notes.txt").write_text("not RDF", encoding="utf-8")
     files = source_files([folder])
     assert [p.name for p in files[1:]] == ["a.ttl", "b.ttl"]
+
+
+def test_rebuilding_the_same_sources_in_one_second_publishes_a_new_snapshot(
+    tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moments = iter(
+        [datetime(2026, 11, 24, 12, 0, 0, 1, UTC), datetime(2026, 11, 24, 12, 0, 0, 2, UTC)]
+    )
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> "Clock":  # type: ignore[override]
+            return next(moments)  # type: ignore[return-value]
+
+    monkeypatch.setattr(snapshot_module, "datetime", Clock)
+    home = tmp_path / "home"
+    first = build(home, [tiny_data]).snapshot
+    second = build(home, [tiny_data]).snapshot
+    assert second.version != first.version
+    assert current_snapshot(home) == second
