@@ -19,12 +19,12 @@ import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
 from publisher.engine import PARALLEL_FROM
 from publisher.loading import InputError, iter_triples
 from publisher.validation import ValidationReport, sort_key, validate_files
+from publisher.workers import forkserver_context
 
 SEVERITIES = ("Violation", "Warning", "Info")
 # From PARALLEL_FROM triples (ontology included) the validator forks a pool, which a
@@ -69,20 +69,13 @@ class _Refused:
     column: int | None
 
 
-def _context() -> ForkServerContext:
-    context = multiprocessing.get_context("forkserver")
-    # The query workers' module too: whichever starts the fork server first preloads both.
-    context.set_forkserver_preload(["publisher.workers", "publisher.upload_validation"])
-    return context
-
-
 def check(content: bytes, input_format: str, limits: UploadLimits) -> CheckedUpload:
     """Validate in a child process, which may be killed: this process owns the temporary file.
 
     Raises InputError (the upload cannot be used; its path is ``upload``),
     TooManyTriples, or ValidationUnavailable.
     """
-    context = _context()
+    context = forkserver_context()
     with tempfile.TemporaryDirectory(prefix="municipal-roles-upload-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(content)

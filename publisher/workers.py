@@ -34,7 +34,12 @@ from publisher.store import (
 )
 
 
-def _context() -> ForkServerContext:
+def forkserver_context() -> ForkServerContext:
+    """The fork server every child of the web server starts from (query processes, upload
+    validations). It preloads only this module: a child that needs more (pySHACL for an
+    upload) imports it after the fork, so query processes stay small under their
+    QUERY_MEMORY_MB address-space cap. One definition, because the first caller's preload
+    list is the one the fork server keeps."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["publisher.workers"])
     return context
@@ -170,7 +175,7 @@ class EmbeddedStore:
             self._started += 1
         try:
             if self._context is None:
-                self._context = _context()
+                self._context = forkserver_context()
             return _Worker(self._context, self.store_path, self.memory_mb)
         except BaseException:
             with self._lock:
