@@ -6,8 +6,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from publisher.build import build
-from publisher.snapshot import Snapshot
+from publisher.build.pipeline import build
+from publisher.build.snapshot import Snapshot
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ def snapshot_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def snapshot(snapshot_home: Path) -> Snapshot:
     """The snapshot of the shipped dataset (read-only: tests must not change it)."""
-    from publisher.snapshot import current_snapshot
+    from publisher.build.snapshot import current_snapshot
 
     found = current_snapshot(snapshot_home)
     assert found is not None

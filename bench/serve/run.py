@@ -6,7 +6,7 @@
 1. Builds a snapshot of the shipped dataset; loads its asserted and inferred dumps into
    an Oxigraph store under the same graph names (served with --union-default-graph, the
    dataset the publisher serves).
-2. Replays the canned queries of queries/*.rq (publisher.queries.load_queries) against
+2. Replays the canned queries of queries/*.rq (publisher.store.canned.load_queries) against
    both servers with a bounded load generator on loopback: a fixed number of requests,
    ``--concurrency`` keep-alive connections, a cap on the duration. The publisher runs
    twice: as deployed (answers cached per snapshot) and with its cache off.
@@ -39,10 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import publish_synthetic
 
-from publisher.build import build
-from publisher.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from publisher.queries import CannedQuery, load_queries
-from publisher.snapshot import Snapshot, current_snapshot
+from publisher.build.pipeline import build
+from publisher.build.snapshot import Snapshot, current_snapshot
+from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from publisher.store.canned import CannedQuery, load_queries
 
 BIN = Path(sys.executable).parent
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
@@ -254,7 +254,7 @@ def load_benchmark(args: argparse.Namespace, work: Path) -> None:
     location = oxigraph_store(snapshot, work / "oxigraph-shipped")
     paths = [query_path(q.text) for q in queries]
     console.print(
-        f"snapshot {snapshot.version}: {snapshot.manifest['triples']['all']} triples; "
+        f"snapshot {snapshot.version}: {snapshot.manifest.triples.all} triples; "
         f"{len(queries)} canned queries; {args.requests} requests x {args.rounds} rounds, "
         f"concurrency {args.concurrency}",
         highlight=False,
@@ -340,7 +340,7 @@ def startup_benchmark(args: argparse.Namespace, work: Path) -> None:
     for name, value in seconds.items():
         table.add_row(
             name,
-            str(snapshot.manifest["triples"]["all"]),
+            str(snapshot.manifest.triples.all),
             f"{value:.2f}",
             f"{value / baseline:.2f}x",
         )

@@ -3,7 +3,7 @@
 Municipalities with posts that report to each other, fill position types, and carry
 sourced duty claims with evidence in two languages: the same classes and properties as
 the shipped data, so the canned queries find work to do. The snapshot is written by
-``publisher.snapshot.publish`` (the build's last step); validation and reasoning are
+``publisher.build.snapshot.publish`` (the build's last step); validation and reasoning are
 left out because they measure the build, not the server. The inferred graph holds the
 ``org:hasPost`` inverse of every ``org:postIn``, as owlrl would add.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS
 
-from publisher.namespaces import ID_BASE, MR
-from publisher.reasoning import Closure
-from publisher.snapshot import Snapshot, publish
+from publisher.build.reasoning import Closure
+from publisher.build.snapshot import Snapshot, publish
+from publisher.rdf.namespaces import ID_BASE, MR
 
 ORG = Namespace("http://www.w3.org/ns/org#")
 ID = Namespace(ID_BASE)

@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import generate
 
-from publisher.engine import results_of
-from publisher.loading import load_graph
-from publisher.resources import ONTOLOGY_FILE
-from publisher.validation import ontology_graph, shapes_graph, validate_graph
+from publisher.rdf.parsing import load_graph
+from publisher.rdf.resources import ONTOLOGY_FILE
+from publisher.validation.engine import results_of
+from publisher.validation.validator import ontology_graph, shapes_graph, validate_graph
 
 BIN = Path(sys.executable).parent
 

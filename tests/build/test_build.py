@@ -10,20 +10,20 @@ import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, Graph, Literal
 
-from publisher import snapshot as snapshot_module
-from publisher.build import build, source_files
-from publisher.loading import InputError
-from publisher.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from publisher.reasoning import InconsistencyError
-from publisher.snapshot import BuildBusyError, Snapshot, build_lock, current_snapshot
+from publisher.build import snapshot as snapshot_module
+from publisher.build.pipeline import build, source_files
+from publisher.build.reasoning import InconsistencyError
+from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, current_snapshot
+from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from publisher.rdf.parsing import InputError
 
 
 def test_snapshot_keeps_asserted_and_inferred_apart(snapshot: Snapshot) -> None:
     asserted = Graph().parse(snapshot.dump_path("asserted", "nt"), format="nt")
     inferred = Graph().parse(snapshot.dump_path("inferred", "nt"), format="nt")
     everything = Graph().parse(snapshot.dump_path("all", "nt"), format="nt")
-    assert len(asserted) == snapshot.manifest["triples"]["asserted"]
-    assert len(inferred) == snapshot.manifest["triples"]["inferred"] > 0
+    assert len(asserted) == snapshot.manifest.triples.asserted
+    assert len(inferred) == snapshot.manifest.triples.inferred > 0
     assert not set(asserted) & set(inferred)
     assert len(everything) == len(asserted) + len(inferred)
 
@@ -34,14 +34,14 @@ def test_dumps_in_every_format_hold_the_same_graph(
 ) -> None:
     for graph in ("asserted", "inferred", "all"):
         parsed = Graph().parse(snapshot.dump_path(graph, extension), format=rdf_format)
-        assert len(parsed) == snapshot.manifest["triples"][graph]
+        assert len(parsed) == getattr(snapshot.manifest.triples, graph)
 
 
 def test_store_holds_both_named_graphs(snapshot: Snapshot) -> None:
     store = ox.Store.read_only(str(snapshot.store_path))
     for graph_name, key in ((ASSERTED_GRAPH, "asserted"), (INFERRED_GRAPH, "inferred")):
         quads = store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_name)))
-        assert sum(1 for _ in quads) == snapshot.manifest["triples"][key]
+        assert sum(1 for _ in quads) == getattr(snapshot.manifest.triples, key)
 
 
 def test_inferred_graph_holds_no_trivial_entailments(snapshot: Snapshot) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from publisher.namespaces import ID_BASE
-from publisher.resources import turtle_files
+from publisher.rdf.namespaces import ID_BASE
+from publisher.rdf.resources import turtle_files
 
 DATA_FILES = turtle_files("data")
 KINDS = {

@@ -13,8 +13,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from publisher.namespaces import ID_BASE, MR
-from publisher.resources import turtle_files
+from publisher.rdf.namespaces import ID_BASE, MR
+from publisher.rdf.resources import turtle_files
 
 # ../shared beside the repository, as CI lays it out.
 SHARED = Path(__file__).resolve().parents[3] / "shared"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from publisher.loading import load_graph
-from publisher.resources import ONTOLOGY_FILE
+from publisher.rdf.parsing import load_graph
+from publisher.rdf.resources import ONTOLOGY_FILE
 
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "checks"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
@@ -59,7 +59,7 @@ def test_check_finds_its_fixture_defect(check: Path) -> None:
 
 def test_shipped_data_uses_only_declared_terms(ontology: Graph) -> None:
     """A misspelt mr: term in the data (mr:hasDutty) is untyped once the data is loaded."""
-    from publisher.resources import turtle_files
+    from publisher.rdf.resources import turtle_files
 
     combined = load_graph([ONTOLOGY_FILE, *turtle_files("data")])
     assert violations(combined, CHECKS_DIR / "missing-type-violation.rq") == []

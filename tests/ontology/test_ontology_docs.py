@@ -1,4 +1,4 @@
-"""The ontology's HTML documentation (publisher.ontology_docs, pyLODE)."""
+"""The ontology's HTML documentation (publisher.build.ontology_docs, pyLODE)."""
 
 import re
 from pathlib import Path
@@ -7,10 +7,10 @@ import pytest
 from pylode.utils import PylodeError
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from publisher.loading import load_graph
-from publisher.namespaces import MR
-from publisher.ontology_docs import in_one_language, render_ontology_html
-from publisher.resources import ONTOLOGY_FILE
+from publisher.build.ontology_docs import in_one_language, render_ontology_html
+from publisher.rdf.namespaces import MR
+from publisher.rdf.parsing import load_graph
+from publisher.rdf.resources import ONTOLOGY_FILE
 
 UNTITLED = Path(__file__).resolve().parent / "fixtures" / "docs" / "untitled.ttl"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF
 
-from publisher.loading import load_graph
-from publisher.namespaces import MR
-from publisher.reasoning import InconsistencyError, compute_closure
-from publisher.resources import ONTOLOGY_FILE, turtle_files
+from publisher.build.reasoning import InconsistencyError, compute_closure
+from publisher.rdf.namespaces import MR
+from publisher.rdf.parsing import load_graph
+from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
 
 INCONSISTENT = sorted((Path(__file__).resolve().parent / "fixtures" / "inconsistent").glob("*.ttl"))
 

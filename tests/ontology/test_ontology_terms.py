@@ -8,9 +8,9 @@ import pytest
 from rdflib import OWL, RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, VANN
 
-from publisher.loading import load_graph
-from publisher.namespaces import MR, ONTOLOGY_IRI, PREFIXES
-from publisher.resources import ONTOLOGY_FILE
+from publisher.rdf.namespaces import MR, ONTOLOGY_IRI, PREFIXES
+from publisher.rdf.parsing import load_graph
+from publisher.rdf.resources import ONTOLOGY_FILE
 
 SCHEMA = Namespace(PREFIXES["schema"])
 PUBLISHED_TERMS = Path(__file__).resolve().parent / "published-terms.txt"
@@ -91,7 +91,7 @@ def test_examples_are_turtle_found_in_the_shipped_data(ontology: Graph) -> None:
     """Each skos:example is Turtle that readers can copy, and it stays true to the data."""
     from rdflib import SKOS
 
-    from publisher.resources import turtle_files
+    from publisher.rdf.resources import turtle_files
 
     data = load_graph(turtle_files("data"))
     examples = [

@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import pytest
 
-from publisher.queries import CannedQuery, load_queries
+from publisher.store.canned import CannedQuery, load_queries
 
 ID = "https://w3id.org/municipal-roles/id/"
 Rows = list[dict[str, str]]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import pytest
 
-from publisher.queries import CannedQuery, load_queries
+from publisher.store.canned import CannedQuery, load_queries
 
 Rows = list[dict[str, str]]
 Run = Callable[..., Rows]

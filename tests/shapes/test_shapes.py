@@ -16,8 +16,8 @@ import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace
 from rdflib.term import Node
 
-from publisher.engine import pyshacl_results, run_shapes
-from publisher.validation import (
+from publisher.validation.engine import pyshacl_results, run_shapes
+from publisher.validation.validator import (
     MRSH,
     SH,
     ValidationResult,
@@ -128,8 +128,8 @@ def test_whole_graph_sparql_gives_what_pyshacl_gives(case: Path) -> None:
 
 def test_shipped_data_has_no_violations() -> None:
     """The build publishes only conforming data; this names what fails if it ever does not."""
-    from publisher.resources import turtle_files
-    from publisher.validation import validate_files
+    from publisher.rdf.resources import turtle_files
+    from publisher.validation.validator import validate_files
 
     report = validate_files(turtle_files("data"))
     violations = [

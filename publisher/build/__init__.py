@@ -1,0 +1,1 @@
+"""The build: load, validate, reason, and publish an immutable snapshot."""

@@ -1,0 +1,130 @@
+"""The ontology's documents in a snapshot: its RDF in each format, and HTML by pyLODE.
+
+They are written once, by the build, beside the dumps: ``/ontology`` then serves files,
+and the pyLODE documentation (slow to render) never runs per request. The ontology a
+snapshot documents is the one it was built from, even if the source file changes later.
+
+pyLODE 3.3 has no notion of language: where a term has a label or definition in English
+and Turkish it shows one of them at random (for the document title, the last one it
+meets). So the page is rendered from a copy of the ontology that keeps, for every
+annotation that exists in the chosen language, only that language.
+"""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import DCTERMS, RDFS, SKOS, Graph, Literal
+
+from publisher.build.snapshot import (
+    HTML_LANGUAGES,
+    ONTOLOGY_FORMATS,
+    ontology_file_name,
+)
+from publisher.rdf.formats import HTML, RDFXML, TURTLE
+from publisher.rdf.namespaces import MR, PREFIXES
+from publisher.rdf.parsing import iter_triples, load_graph
+
+# The annotations pyLODE shows as titles, descriptions and notes.
+_TEXT_ANNOTATIONS = (
+    RDFS.label,
+    RDFS.comment,
+    SKOS.prefLabel,
+    SKOS.definition,
+    SKOS.scopeNote,
+    SKOS.example,
+    DCTERMS.title,
+    DCTERMS.description,
+)
+
+
+def in_one_language(graph: Graph, language: str) -> Graph:
+    """A copy of graph where each text annotation keeps only its ``language`` values,
+    when it has any (annotations without a value in that language are kept whole)."""
+    result = Graph()
+    for prefix, namespace in graph.namespaces():
+        result.bind(prefix, namespace)
+    for subject, predicate, obj in graph:
+        if (
+            predicate in _TEXT_ANNOTATIONS
+            and isinstance(obj, Literal)
+            and obj.language != language
+            and any(
+                isinstance(other, Literal) and other.language == language
+                for other in graph.objects(subject, predicate)
+            )
+        ):
+            continue
+        result.add((subject, predicate, obj))
+    return result
+
+
+def _ontpub() -> Any:
+    """pyLODE's OntPub, imported late and without its side effect on logging.
+
+    Importing pyLODE runs ``logging.basicConfig(level=logging.DEBUG)``
+    (pylode/profiles/supermodel/loader.py), after which every library's debug lines would
+    print on stderr; the root logger is put back as it was. Importing late also keeps
+    pyLODE out of the start-up of commands that never render documentation.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from pylode import OntPub
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return OntPub
+
+
+def render_ontology_html(path: Path, language: str = "en") -> str:
+    """The ontology's documentation page (a complete HTML document) in one language.
+
+    Each term's section is anchored at its IRI's fragment (``#PositionType``), so that a
+    term IRI resolved to this page lands on the term. pyLODE would derive anchors from
+    labels; it reuses the ones already in its ``fids`` table, which is seeded here.
+    """
+    ontology = in_one_language(load_graph([path]), language)
+    document = _ontpub()(ontology=ontology, sort_subjects=True)
+    document.fids.update(
+        {str(term): str(term)[len(str(MR)) :] for term in set(ontology.subjects()) if term in MR}
+    )
+    return document.make_html()
+
+
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+# Overrides pyLODE 3.3's own rules for #toc, #content, #pylode and body below 48rem.
+NARROW_SCREEN_STYLE = (
+    "<style>@media (max-width: 48rem) {"
+    " body { padding: 1em; overflow-wrap: anywhere; }"
+    " #toc { position: static; width: auto; height: auto; margin-bottom: 1em; }"
+    " #content { width: auto; }"
+    " #pylode { display: none; }"
+    " .entity th { width: auto; }"
+    " }</style>"
+)
+
+
+def ontology_documents(source: Path) -> dict[str, bytes]:
+    """File name -> content of every ontology document of a snapshot."""
+    triples = [quad.triple for quad in iter_triples(source)]
+    # The Turtle is the source itself, whose comments say what each part is for.
+    documents = {ontology_file_name(TURTLE): source.read_bytes()}
+    for fmt in ONTOLOGY_FORMATS:
+        if fmt is not TURTLE:
+            options = {"prefixes": PREFIXES} if fmt is RDFXML else {}
+            documents[ontology_file_name(fmt)] = ox.serialize(
+                triples, format=fmt.rdf_format, **options
+            )
+    for language in HTML_LANGUAGES:
+        html = _for_phones(render_ontology_html(source, language))
+        documents[ontology_file_name(HTML, language)] = html.encode("utf-8")
+    return documents
+
+
+def _for_phones(html: str) -> str:
+    """pyLODE's page declares no viewport and pins its contents beside the text: on a narrow
+    screen, let the contents flow above the text instead."""
+    # After pyLODE's own styles, so that these win.
+    html = html.replace("</head>", f"    {NARROW_SCREEN_STYLE}\n</head>", 1)
+    return html.replace("<head>", f"<head>\n    {VIEWPORT}", 1)

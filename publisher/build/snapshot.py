@@ -1,0 +1,268 @@
+"""Versioned, immutable snapshots: written beside the current one, switched atomically.
+
+Layout under the home folder::
+
+    snapshots/<version>/manifest.json   version, counts, instances per class, files
+    snapshots/<version>/{asserted,inferred,all}.{ttl,nt,jsonld}
+    snapshots/<version>/store/          Oxigraph store: graph/asserted + graph/inferred
+    current -> snapshots/<version>      switched with one rename, so readers never see
+                                        a half-written snapshot
+
+A build holds ``build.lock``; a second build started meanwhile fails at once instead of
+racing it. Only the newest few snapshots are kept.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from filelock import FileLock
+from platformdirs import user_data_dir
+from rdflib import RDF, Graph
+
+from publisher import __version__
+from publisher.rdf.formats import DUMP_FORMATS, GRAPH_FORMATS, HTML, TURTLE, Format
+from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
+from publisher.rdf.terms import oxigraph_triples
+
+HOME_ENV = "MUNICIPAL_ROLES_HOME"
+KEEP_SNAPSHOTS = 3
+
+DUMP_GRAPHS = ("asserted", "inferred", "all")
+DUMP_EXTENSIONS = tuple(fmt.extension for fmt in DUMP_FORMATS)
+# The ontology is published in every RDF format, and as HTML in each of its languages.
+ONTOLOGY_STEM = "ontology"
+ONTOLOGY_FORMATS: tuple[Format, ...] = GRAPH_FORMATS
+HTML_LANGUAGES: tuple[str, ...] = ("en", "tr")
+
+
+class BuildBusyError(Exception):
+    """Another build holds the lock of this home folder."""
+
+
+@dataclass(frozen=True)
+class TripleCounts:
+    """Triples of the asserted graph, of the inferred graph, and of both together."""
+
+    asserted: int
+    inferred: int
+    all: int
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """Size and checksum of one file of a snapshot, for DCAT and for downloads' ETags."""
+
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``manifest.json`` records of a snapshot (read back as the same typed object)."""
+
+    version: str
+    created: str  # ISO 8601, seconds
+    sources_sha256: str
+    triples: TripleCounts
+    instances_per_class: dict[str, int]
+    prefixes: dict[str, str]
+    files: dict[str, FileInfo]
+    software_version: str = ""
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Manifest":
+        return cls(
+            version=str(data["version"]),
+            created=str(data["created"]),
+            sources_sha256=str(data["sources_sha256"]),
+            triples=TripleCounts(**data["triples"]),
+            instances_per_class={str(k): int(v) for k, v in data["instances_per_class"].items()},
+            prefixes=dict(data["prefixes"]),
+            files={name: FileInfo(**info) for name, info in data["files"].items()},
+            software_version=str(data.get("software_version", "")),
+            sources=list(data.get("sources", [])),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
+
+
+def ontology_file_name(fmt: Format, language: str | None = None) -> str:
+    """The file of the ontology in one format (HTML: in one language) in a snapshot."""
+    if fmt is HTML:
+        return f"{ONTOLOGY_STEM}.{language or HTML_LANGUAGES[0]}.html"
+    return f"{ONTOLOGY_STEM}.{fmt.extension}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A published snapshot folder and its manifest."""
+
+    path: Path
+    manifest: Manifest
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    def dump_path(self, graph: str, extension: str) -> Path:
+        """The dump file of one graph (asserted, inferred, all) in one format."""
+        if graph not in DUMP_GRAPHS or extension not in DUMP_EXTENSIONS:
+            raise KeyError(f"no dump {graph}.{extension}")
+        return self.path / f"{graph}.{extension}"
+
+    def ontology_document(self, fmt: Format, language: str | None = None) -> Path | None:
+        """The snapshot's ontology file in a format (HTML: in a language), or None."""
+        if fmt is HTML and language not in HTML_LANGUAGES:
+            return None
+        if fmt is not HTML and fmt not in ONTOLOGY_FORMATS:
+            return None
+        path = self.path / ontology_file_name(fmt, language)
+        return path if path.is_file() else None
+
+
+def default_home() -> Path:
+    """Where snapshots live: $MUNICIPAL_ROLES_HOME, else the user's data folder."""
+    configured = os.environ.get(HOME_ENV)
+    return Path(configured) if configured else Path(user_data_dir("municipal-roles"))
+
+
+def current_snapshot(home: Path) -> Snapshot | None:
+    """The snapshot in use, or None when nothing has been built yet."""
+    link = home / "current"
+    if not link.exists():
+        return None
+    path = link.resolve()
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    return Snapshot(path=path, manifest=Manifest.from_json(manifest))
+
+
+def instances_per_class(graph: Graph) -> dict[str, int]:
+    """How many resources each class has, most populous first."""
+    counts = Counter(str(cls) for cls in graph.objects(None, RDF.type))
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_dumps(folder: Path, graphs: dict[str, Graph], prefixes: dict[str, str]) -> None:
+    for name, graph in graphs.items():
+        triples = oxigraph_triples(graph)
+        for fmt in DUMP_FORMATS:
+            options = {"prefixes": prefixes} if fmt is TURTLE else {}
+            ox.serialize(
+                triples, str(folder / f"{name}.{fmt.extension}"), fmt.rdf_format, **options
+            )
+
+
+def _write_store(folder: Path, asserted: Graph, inferred: Graph) -> None:
+    store = ox.Store(str(folder))
+    for graph_name, graph in ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred)):
+        name = ox.NamedNode(str(graph_name))
+        store.bulk_extend(
+            ox.Quad(t.subject, t.predicate, t.object, name) for t in oxigraph_triples(graph)
+        )
+    store.flush()
+    store.optimize()
+    del store
+
+
+def _switch_current(home: Path, target: Path) -> None:
+    temporary = home / f".current-{uuid.uuid4().hex}"
+    temporary.symlink_to(target.relative_to(home))
+    os.replace(temporary, home / "current")
+
+
+def _prune(home: Path, keep: Path) -> None:
+    snapshots = sorted(p for p in (home / "snapshots").iterdir() if not p.name.startswith("."))
+    for old in snapshots[:-KEEP_SNAPSHOTS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in (home / "snapshots").glob(".building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def publish(
+    home: Path,
+    asserted: Graph,
+    inferred: Graph,
+    sources_digest: str,
+    sources: list[str],
+    documents: dict[str, bytes] | None = None,
+) -> Snapshot:
+    """Write a snapshot of the asserted and inferred graphs and make it current; all or
+    nothing. ``sources`` names the files it was built from.
+
+    ``documents`` are further files (name -> content) published with it, such as the
+    ontology's documentation.
+    """
+    (home / "snapshots").mkdir(parents=True, exist_ok=True)
+    created = datetime.now(UTC)
+    # Microseconds: two builds of the same sources within one second still get two names.
+    version = f"{created:%Y%m%dT%H%M%S%fZ}-{sources_digest[:12]}"
+    staging = home / "snapshots" / f".building-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        everything = Graph()
+        everything += asserted
+        everything += inferred
+        prefixes = dict(PREFIXES)
+        _write_dumps(
+            staging,
+            {"asserted": asserted, "inferred": inferred, "all": everything},
+            prefixes,
+        )
+        _write_store(staging / "store", asserted, inferred)
+        for name, content in (documents or {}).items():
+            (staging / name).write_bytes(content)
+        files = {
+            p.name: FileInfo(bytes=p.stat().st_size, sha256=_sha256(p))
+            for p in sorted(staging.iterdir())
+            if p.is_file()
+        }
+        manifest = Manifest(
+            version=version,
+            created=created.isoformat(timespec="seconds"),
+            sources_sha256=sources_digest,
+            triples=TripleCounts(len(asserted), len(inferred), len(everything)),
+            instances_per_class=instances_per_class(everything),
+            prefixes=prefixes,
+            files=files,
+            software_version=__version__,
+            sources=sources,
+        )
+        (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        final = home / "snapshots" / version
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _switch_current(home, final)
+    _prune(home, final)
+    return Snapshot(path=final, manifest=manifest)
+
+
+def build_lock(home: Path) -> FileLock:
+    """The lock a build holds; acquiring it fails at once when another build runs."""
+    home.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(home / "build.lock"), timeout=0)

@@ -1,0 +1,106 @@
+"""``municipal-roles serve``: publish the current snapshot over HTTP.
+
+``serve`` runs gunicorn (several worker processes, each with threads that wait on query
+processes) unless ``--dev`` asks for Flask's own server. On a fresh install it builds the
+shipped dataset first, so ``pip install`` then ``municipal-roles serve`` is enough.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from publisher.build.pipeline import build as run_build
+from publisher.build.snapshot import Snapshot, current_snapshot
+from publisher.cli.console import err, fail, home_option, progress
+from publisher.rdf.parsing import InputError
+from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
+from publisher.web.app import create_app
+from publisher.web.publication import publication
+
+WARM_UP_SECONDS = 30.0
+
+
+def snapshot_or_build(home: Path) -> Snapshot:
+    """The current snapshot; on a fresh install, the shipped dataset built first."""
+    snapshot = current_snapshot(home)
+    if snapshot is not None:
+        return snapshot
+    err.print(f"no snapshot in {home} yet: building the shipped dataset first", highlight=False)
+    try:
+        with progress("building") as step:
+            return run_build(home, step=step).snapshot
+    except InputError as error:
+        fail(f"the shipped dataset does not build: {error}")
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    """gunicorn run from Python; each worker calls ``create_app`` itself after the fork,
+    so no worker shares the parent's store handle or query processes."""
+
+    def __init__(self, options: dict[str, Any], config: dict[str, Any]) -> None:
+        self.options = options
+        self.app_config = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        app = create_app(self.app_config)
+        # Answer one query now, so the worker's first query process (or the connection to
+        # an external store) is ready before the first visitor arrives.
+        with app.app_context():
+            try:
+                publication().store.query(QueryRequest("ASK {}"), WARM_UP_SECONDS)
+            except (QueryError, QueryTimeout, StoreUnavailable) as error:
+                err.print(f"warning: the store did not answer a first query: {error}")
+        return app
+
+
+@click.command()
+@home_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web worker processes (each runs up to QUERY_PROCESSES queries at once).",
+)
+@click.option("--dev", is_flag=True, help="Flask's development server (reloads, debugger off).")
+def serve(home: Path, host: str, port: int, workers: int, dev: bool) -> None:
+    """Publish the current snapshot: Linked Data pages and the /sparql endpoint.
+
+    Settings come from MUNICIPAL_ROLES_* environment variables (for example
+    MUNICIPAL_ROLES_QUERY_TIMEOUT=10, MUNICIPAL_ROLES_MAX_ROWS=5000).
+    """
+    snapshot = snapshot_or_build(home)
+    config = {"HOME": str(home)}
+    err.print(
+        f"serving snapshot {snapshot.version} on http://{host}:{port}/ "
+        f"({'Flask development server' if dev else f'gunicorn, {workers} workers'})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if dev:
+        create_app(config).run(host=host, port=port, threaded=True)
+        return
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        # Threads wait on query processes, so one worker serves many requests at once.
+        # A gthread worker reports to gunicorn from its own loop, so a long query never
+        # trips gunicorn's worker timeout: QUERY_TIMEOUT alone stops slow work.
+        "worker_class": "gthread",
+        "threads": 8,
+        "graceful_timeout": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+    _Gunicorn(options, config).run()

@@ -1,0 +1,73 @@
+"""``municipal-roles validate FILE...``: check a steward's files against the shapes.
+
+Reads the files only (never writes, moves or fetches anything), loads the ontology and
+shapes itself, and reports by focus node. Exit codes: 0 conforms (warnings allowed unless
+--strict), 1 violations, 2 unusable input or usage error.
+"""
+
+from pathlib import Path
+
+import click
+
+from publisher.cli.console import (
+    EXIT_NONCONFORMING,
+    EXIT_OK,
+    FormatChoice,
+    fail,
+    progress,
+)
+from publisher.rdf.formats import GRAPH_FORMATS, Format
+from publisher.rdf.parsing import InputError
+from publisher.validation.report import render_json, render_text, render_turtle
+from publisher.validation.validator import validate_files
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--input-format",
+    type=FormatChoice(GRAPH_FORMATS),
+    help="RDF format of every file; by default each file's extension says.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, turtle for the standard SHACL report.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "tr"]),
+    default="en",
+    show_default=True,
+    help="Language of messages and hints.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+def validate(
+    files: tuple[Path, ...],
+    input_format: Format | None,
+    output_format: str,
+    lang: str,
+    strict: bool,
+) -> None:
+    """Validate RDF files (Turtle, N-Triples, JSON-LD, RDF/XML) against the shapes.
+
+    A folder stands for every RDF file in it. The files are never changed.
+    """
+    try:
+        with progress("validating") as step:
+            report = validate_files(
+                files, input_format.name if input_format else None, progress=step
+            )
+    except InputError as error:
+        fail(str(error))
+    renderers = {
+        "text": lambda: render_text(report, lang),
+        "json": lambda: render_json(report, lang),
+        "turtle": lambda: render_turtle(report),
+    }
+    click.echo(renderers[output_format](), nl=False)
+    failed = report.has_violations or (strict and not report.conforms)
+    raise SystemExit(EXIT_NONCONFORMING if failed else EXIT_OK)

@@ -1,0 +1,187 @@
+"""The embedded store: queries run in worker processes that are killed at the time limit.
+
+Oxigraph's own query timeout is cooperative and runs inside the caller: a runaway query
+(a large cross product) keeps a native thread busy after the HTTP request is gone. A
+process can always be stopped, so each query runs in a worker process holding its own
+read-only view of the store; the worker is killed when the limit passes and replaced on
+demand. Workers start from a fork server, so a replacement costs milliseconds and never
+inherits the web server's threads.
+"""
+
+import os
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.rdf.namespaces import PREFIXES
+from publisher.sandbox import cap_memory, cut_network, forkserver_context
+from publisher.store.dataset import DATASET_GRAPHS, choose_dataset
+from publisher.store.guard import check_query
+from publisher.store.query import (
+    QueryError,
+    QueryRequest,
+    QueryResult,
+    QueryTimeout,
+    StoreUnavailable,
+)
+from publisher.store.serialization import serialize
+
+
+def query_options(request: QueryRequest) -> dict[str, Any]:
+    """Oxigraph's query arguments: base IRI, the usual prefixes, and the dataset.
+
+    Oxigraph lets ``default_graph`` override a query's FROM (the protocol wins), and so
+    does its union flag, so the union is asked for only when neither names graphs. The
+    flag rather than a list of the two graphs: the snapshot store holds only them, and
+    Oxigraph evaluates the flag about a third faster (bench/serve).
+    """
+    options: dict[str, Any] = {"base_iri": request.base_iri, "prefixes": PREFIXES}
+    dataset = choose_dataset(request, check_query(request.text, DATASET_GRAPHS))
+    if dataset.chosen_by == "protocol":
+        options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
+        options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
+    elif dataset.chosen_by == "union":
+        options["use_default_graph_as_union"] = True
+    return options
+
+
+def answer(store: ox.Store, request: QueryRequest) -> QueryResult:
+    """Run one query on an open store (in a worker process)."""
+    try:
+        result = store.query(request.text, **query_options(request))
+        return serialize(result, request)
+    except SyntaxError as error:
+        raise QueryError(f"syntax error: {error}") from error
+
+
+def _serve(store_path: str, connection: Connection, memory_mb: int) -> None:
+    """A worker's life: open the store, then answer requests until the pipe closes.
+
+    Oxigraph holds sorts and joins in memory (a cross product under ORDER BY grows by
+    about 1 GB a second), so the worker's address space is capped: a query past it ends
+    the worker, not the machine.
+    """
+    if not cut_network():
+        print(
+            f"query process {os.getpid()}: cannot drop network access (unshare refused); "
+            "relying on the query guard alone",
+            file=sys.stderr,
+            flush=True,
+        )
+    cap_memory(memory_mb)
+    store = ox.Store.read_only(store_path)
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: QueryResult | Exception = answer(store, request)
+        except (QueryError, OSError, ValueError) as error:
+            reply = QueryError(str(error))
+        except Exception as error:  # any other failure is reported, not fatal to the worker
+            reply = StoreUnavailable(f"{type(error).__name__}: {error}")
+        connection.send(reply)
+
+
+class _Worker:
+    def __init__(self, context: ForkServerContext, store_path: str, memory_mb: int) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(store_path, child, memory_mb), daemon=True
+        )
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(1)
+        self.connection.close()
+
+
+class EmbeddedStore:
+    """The snapshot's Oxigraph store, queried through at most ``processes`` workers of at
+    most ``memory_mb`` MiB each (0: no cap)."""
+
+    def __init__(self, store_path: Path, processes: int = 4, memory_mb: int = 2048) -> None:
+        # Fail now, in the web server's process, if the store cannot be opened at all.
+        ox.Store.read_only(str(store_path))
+        self.store_path = str(store_path)
+        self.processes = processes
+        self.memory_mb = memory_mb
+        self._idle: list[_Worker] = []
+        self._started = 0
+        self._lock = threading.Condition()
+        self._context: ForkServerContext | None = None
+
+    def query(self, request: QueryRequest, timeout: float) -> QueryResult:
+        """Answer in a worker; past ``timeout`` seconds (waiting included) the worker dies."""
+        check_query(request.text, DATASET_GRAPHS)
+        deadline = time.monotonic() + timeout
+        worker = self._acquire(deadline, timeout)
+        try:
+            worker.connection.send(request)
+            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+                raise QueryTimeout(f"the query ran past the time limit of {timeout:g} s")
+            reply = worker.connection.recv()
+        except BaseException as error:
+            self._discard(worker)
+            if isinstance(error, (EOFError, OSError)):
+                raise StoreUnavailable(
+                    "the query process stopped before answering; most likely the query "
+                    f"needed more than its memory limit of {self.memory_mb} MiB"
+                ) from error
+            raise
+        self._release(worker)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    def _acquire(self, deadline: float, timeout: float) -> _Worker:
+        with self._lock:
+            while not self._idle and self._started >= self.processes:
+                self._lock.wait(max(0.0, deadline - time.monotonic()))
+                if time.monotonic() >= deadline:
+                    # Pass on a wake-up this request can no longer use.
+                    self._lock.notify()
+                    raise StoreUnavailable(
+                        f"all {self.processes} query processes stayed busy for {timeout:g} s; "
+                        "try again later"
+                    )
+            if self._idle:
+                return self._idle.pop()
+            self._started += 1
+        try:
+            if self._context is None:
+                self._context = forkserver_context()
+            return _Worker(self._context, self.store_path, self.memory_mb)
+        except BaseException:
+            with self._lock:
+                self._started -= 1
+                self._lock.notify()
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+            self._lock.notify()
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.stop()
+        with self._lock:
+            self._started -= 1
+            self._lock.notify()
+
+    def close(self) -> None:
+        """Stop every idle worker (busy ones die with their query or with the server)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._started -= len(idle)
+        for worker in idle:
+            worker.stop()

@@ -1,0 +1,67 @@
+"""What a store is asked and what it answers: the request, the result, the errors.
+
+Every part of the publisher that runs SPARQL (the endpoint, the pages, the CLI, the
+benchmarks) speaks through these types, so a limit or an error means the same
+everywhere. Format names are those of ``publisher.rdf.formats``.
+"""
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Kind = Literal["bindings", "boolean", "graph"]
+
+
+class QueryError(Exception):
+    """The query cannot run here (bad syntax, an unknown graph): the client's fault, 400."""
+
+
+class ForbiddenQuery(QueryError):
+    """The query asks for something this endpoint never does (an outbound request): 400."""
+
+
+class UpdateRefused(Exception):
+    """The request is a SPARQL Update; the endpoint is read-only: 403."""
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit and was stopped: 503."""
+
+
+class StoreUnavailable(Exception):
+    """The store could not answer (an external endpoint down, a worker died): 503."""
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query and how to answer it; ``None`` formats mean the client accepts none."""
+
+    text: str
+    result_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    # Graphs the protocol request names (default-graph-uri, named-graph-uri); None: none.
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    max_rows: int = 10_000
+    # Rows stop once their N-Triples terms pass this many bytes: few rows can be huge.
+    max_bytes: int = 16 << 20
+    # Relative IRIs in the query resolve against this (the endpoint's URL).
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A serialized answer. ``format`` is None when the client accepts no format of ``kind``."""
+
+    kind: Kind
+    format: str | None
+    body: bytes = b""
+    truncated: bool = False
+    rows: int = 0
+
+
+class SparqlStore(Protocol):
+    """What the publisher needs of a store: answer one query, and let go of resources."""
+
+    def query(self, request: QueryRequest, timeout: float) -> QueryResult: ...
+
+    def close(self) -> None: ...

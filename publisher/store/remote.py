@@ -1,0 +1,61 @@
+"""An external SPARQL 1.1 endpoint (Fuseki, Oxigraph server, QLever, Virtuoso) as the store."""
+
+from dataclasses import dataclass, field
+
+import httpx
+import pyoxigraph as ox
+
+from publisher.store.dataset import DATASET_GRAPHS, choose_dataset
+from publisher.store.guard import check_query, with_usual_prefixes
+from publisher.store.query import (
+    QueryError,
+    QueryRequest,
+    QueryResult,
+    QueryTimeout,
+    StoreUnavailable,
+)
+from publisher.store.serialization import serialize
+
+
+@dataclass
+class RemoteStore:
+    """An external SPARQL 1.1 endpoint holding the snapshot's graphs under their names.
+
+    The endpoint is asked for SPARQL JSON or N-Triples, and the answer is cut and
+    re-serialized here, so clients see the same limits and formats as with the embedded
+    store. The endpoint's own time limit should match ours; we stop waiting at ours.
+    """
+
+    endpoint: str
+    client: httpx.Client = field(default_factory=httpx.Client)
+
+    def query(self, request: QueryRequest, timeout: float) -> QueryResult:
+        dataset = choose_dataset(request, check_query(request.text, DATASET_GRAPHS))
+        form: dict[str, str | list[str]] = {"query": with_usual_prefixes(request.text)}
+        if dataset.chosen_by != "query":  # else the endpoint reads the query's own FROM
+            form["default-graph-uri"] = list(dataset.default_graphs)
+            form["named-graph-uri"] = list(dataset.named_graphs)
+        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        try:
+            response = self.client.post(
+                self.endpoint, data=form, timeout=timeout, headers={"Accept": accept}
+            )
+        except httpx.TimeoutException as error:
+            raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s") from error
+        except httpx.HTTPError as error:
+            raise StoreUnavailable(f"the endpoint {self.endpoint} failed: {error}") from error
+        if response.status_code == 400:
+            raise QueryError(response.text.strip() or "the SPARQL endpoint refused the query")
+        if response.status_code != 200:
+            raise StoreUnavailable(
+                f"the SPARQL endpoint {self.endpoint} answered {response.status_code}"
+            )
+        media_type = response.headers.get("content-type", "").split(";")[0].strip()
+        if media_type == "application/n-triples":
+            quads = ox.parse(response.content, ox.RdfFormat.N_TRIPLES)
+            return serialize((quad.triple for quad in quads), request)
+        answer = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+        return serialize(answer, request)
+
+    def close(self) -> None:
+        self.client.close()

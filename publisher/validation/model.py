@@ -1,0 +1,107 @@
+"""What a validation finds: results with their messages in every language, and the report.
+
+The model every part shares: the engine makes results, the validator describes them,
+``publisher.validation.report`` renders them, the build refuses to publish on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rdflib import Namespace, URIRef
+from rdflib.term import Node
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+MRSH = Namespace("https://w3id.org/municipal-roles/shapes#")
+LANGUAGES = ("en", "tr")
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, with the shape's messages and fix hints in every language."""
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    severity: str  # "Violation", "Warning" or "Info"
+    shape: Node  # sh:sourceShape
+    component: URIRef  # sh:sourceConstraintComponent
+    messages: Mapping[str, str] = field(default_factory=dict, compare=False)
+    hints: Mapping[str, str] = field(default_factory=dict, compare=False)
+    focus_labels: Mapping[str, str] = field(default_factory=dict, compare=False)
+    path_text: str = field(default="", compare=False)
+
+    @property
+    def shape_id(self) -> str:
+        """The stable id of the shape (``S26``), or its IRI for shapes of others."""
+        text = str(self.shape)
+        if text.startswith(str(MRSH)):
+            return text[len(MRSH) :].split("-", 1)[0]
+        return text
+
+    def message(self, lang: str = "en") -> str:
+        return _pick(self.messages, lang)
+
+    def hint(self, lang: str = "en") -> str:
+        return _pick(self.hints, lang)
+
+    def focus_label(self, lang: str = "en") -> str:
+        return _pick(self.focus_labels, lang)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Every result of one validation run, and the size of what was validated."""
+
+    results: tuple[ValidationResult, ...]
+    triples: int
+
+    @property
+    def conforms(self) -> bool:
+        """SHACL conformance: no result of any severity."""
+        return not self.results
+
+    @property
+    def has_violations(self) -> bool:
+        """Whether anything breaks consumers: this is what fails a build or a CI check."""
+        return any(r.severity == "Violation" for r in self.results)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def by_focus(self) -> dict[Node, list[ValidationResult]]:
+        """Results grouped by focus node, in a stable order (violations first)."""
+        grouped: dict[Node, list[ValidationResult]] = {}
+        for result in sorted(self.results, key=sort_key):
+            grouped.setdefault(result.focus, []).append(result)
+        return grouped
+
+
+class NonConformingError(Exception):
+    """Data with violations: the build refuses to publish it."""
+
+    def __init__(self, report: ValidationReport, shown: int = 20) -> None:
+        self.report = report
+        violations = [r for r in sorted(report.results, key=sort_key) if r.severity == "Violation"]
+        lines = [
+            f"  {r.focus} {r.path_text or '-'}"
+            + (f" = {r.value}" if r.value is not None and r.value != r.focus else "")
+            + f": {r.message()} [{r.shape_id}]"
+            for r in violations[:shown]
+        ]
+        if len(violations) > shown:
+            lines.append(f"  ... and {len(violations) - shown} more violation(s)")
+        super().__init__("\n".join(lines))
+
+
+def sort_key(result: ValidationResult) -> tuple[int, str, str, str]:
+    """The order of results in every report: violations, warnings, infos, then by node."""
+    rank = {"Violation": 0, "Warning": 1}.get(result.severity, 2)
+    return (rank, str(result.focus), result.shape_id, result.path_text)
+
+
+def _pick(texts: Mapping[str, str], lang: str) -> str:
+    """The text in lang, else English, else any."""
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")

@@ -1,0 +1,141 @@
+"""Render a ValidationReport for people (text), programs (JSON) and SHACL tools (Turtle).
+
+``report_dict`` is the one data structure behind the text, the JSON and the web page, so
+the formats never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from publisher.rdf.namespaces import PREFIXES, compact_iri
+from publisher.validation.model import SH, ValidationReport, ValidationResult
+from publisher.validation.validator import shapes_graph
+
+SEVERITY_IRIS = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
+_PREFIXES = {**PREFIXES, "sh": str(SH)}
+
+
+def node_text(node: Node | None) -> str:
+    """A term as a person reads it: prefix:name, <iri>, "literal"@lang or _:blank."""
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return compact_iri(str(node), _PREFIXES)
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal) and node.datatype is not None:
+        return f"{Literal(str(node)).n3()}^^{node_text(node.datatype)}"
+    return node.n3()
+
+
+def result_dict(result: ValidationResult, lang: str) -> dict[str, Any]:
+    return {
+        "severity": result.severity,
+        "shape": str(result.shape),
+        "shape_id": result.shape_id,
+        "component": node_text(result.component),
+        "path": result.path_text or None,
+        "value": node_text(result.value) or None,
+        "message": result.message(lang),
+        "hint": result.hint(lang),
+    }
+
+
+def report_dict(report: ValidationReport, lang: str = "en") -> dict[str, Any]:
+    """The report as plain data, results grouped by focus node (violations first)."""
+    return {
+        "conforms": report.conforms,
+        "has_violations": report.has_violations,
+        "triples": report.triples,
+        "counts": {s: report.count(s) for s in ("Violation", "Warning", "Info")},
+        "focus_nodes": [
+            {
+                "focus": str(focus),
+                "label": results[0].focus_label(lang) or None,
+                "results": [result_dict(r, lang) for r in results],
+            }
+            for focus, results in report.by_focus().items()
+        ],
+    }
+
+
+def render_json(report: ValidationReport, lang: str = "en") -> str:
+    return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_text(report: ValidationReport, lang: str = "en") -> str:
+    """A report to read in a terminal: one block per focus node, a summary line last."""
+    data = report_dict(report, lang)
+    lines: list[str] = []
+    for group in data["focus_nodes"]:
+        label = f"  ({group['label']})" if group["label"] else ""
+        lines.append(f"{group['focus']}{label}")
+        for result in group["results"]:
+            where = f" {result['path']}" if result["path"] else ""
+            value = f" = {result['value']}" if result["value"] else ""
+            lines.append(f"  {result['severity']} [{result['shape_id']}]{where}{value}")
+            lines.append(f"    {result['message']}")
+            if result["hint"]:
+                lines.append(f"    {_HINT_WORD.get(lang, 'fix')}: {result['hint']}")
+        lines.append("")
+    counts = data["counts"]
+    verdict = (
+        _VERDICTS[lang if lang in _VERDICTS else "en"][0]
+        if not report.has_violations
+        else _VERDICTS[lang if lang in _VERDICTS else "en"][1]
+    )
+    lines.append(
+        f"{verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s), "
+        f"{report.triples} triples checked"
+    )
+    return "\n".join(lines) + "\n"
+
+
+_HINT_WORD = {"en": "fix", "tr": "düzeltme"}
+_VERDICTS = {"en": ("conforms", "does not conform"), "tr": ("uygun", "uygun değil")}
+
+
+def report_graph(report: ValidationReport) -> Graph:
+    """The standard SHACL validation report (sh:ValidationReport) as an rdflib graph."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    shapes = shapes_graph()
+    root = BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(report.conforms, datatype=XSD.boolean)))
+    for result in sorted(report.results, key=lambda r: (str(r.focus), r.shape_id)):
+        node = BNode()
+        graph.add((root, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, result.focus))
+        graph.add((node, SH.resultSeverity, SEVERITY_IRIS[result.severity]))
+        graph.add((node, SH.sourceShape, result.shape))
+        graph.add((node, SH.sourceConstraintComponent, result.component))
+        if result.path is not None:
+            graph.add((node, SH.resultPath, result.path))
+            if isinstance(result.path, BNode):
+                _copy_closure(shapes, result.path, graph)
+        if result.value is not None:
+            graph.add((node, SH.value, result.value))
+        for lang, text in result.messages.items():
+            graph.add((node, SH.resultMessage, Literal(text, lang=lang or None)))
+    return graph
+
+
+def _copy_closure(source: Graph, node: BNode, target: Graph) -> None:
+    """Copy a blank-node structure (a complex SHACL path) from one graph to another."""
+    for predicate, obj in source.predicate_objects(node):
+        target.add((node, predicate, obj))
+        if isinstance(obj, BNode):
+            _copy_closure(source, obj, target)
+
+
+def render_turtle(report: ValidationReport) -> str:
+    return report_graph(report).serialize(format="turtle")

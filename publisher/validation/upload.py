@@ -1,0 +1,156 @@
+"""Validate an uploaded file in a child process with a memory cap and a time limit.
+
+SHACL validation runs in pure Python and grows with what a file holds: 40,000 blank
+nodes of one class took a minute and over a gigabyte, and a web worker keeps that
+memory. A child process started from the fork server (as for queries, see
+``publisher.store.embedded``) never inherits the web server's threads, has its address space
+capped, is killed when the time limit passes, counts the triples before it builds any
+graph, and sends back at most ``max_results`` results, so the web worker only ever holds
+a bounded report.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from publisher.rdf.parsing import InputError, iter_triples
+from publisher.sandbox import cap_memory, forkserver_context
+from publisher.validation.engine import PARALLEL_FROM
+from publisher.validation.model import ValidationReport, sort_key
+from publisher.validation.validator import validate_files
+
+SEVERITIES = ("Violation", "Warning", "Info")
+# From PARALLEL_FROM triples (ontology included) the validator forks a pool, which a
+# daemonic process may not start: an upload stays below it whatever VALIDATE_MAX_TRIPLES
+# says (5,000 leaves room for the ontology, 623 triples today).
+TRIPLES_CEILING = PARALLEL_FROM - 5_000
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one validation may use: triples read, results sent back, MiB, seconds."""
+
+    max_triples: int
+    max_results: int
+    memory_mb: int
+    timeout: float
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A report cut to the first results (violations first) and what was cut."""
+
+    report: ValidationReport
+    counts: dict[str, int]  # of every result, the cut ones included
+    omitted: int
+
+
+class TooManyTriples(Exception):
+    """The upload holds more triples than the web validates (413)."""
+
+
+class ValidationUnavailable(Exception):
+    """The validation ran past its time or memory limit (503)."""
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """An InputError as it crosses the pipe (its dataclass form does not unpickle)."""
+
+    message: str
+    line: int | None
+    column: int | None
+
+
+def check(content: bytes, input_format: str, limits: UploadLimits) -> CheckedUpload:
+    """Validate in a child process, which may be killed: this process owns the temporary file.
+
+    Raises InputError (the upload cannot be used; its path is ``upload``),
+    TooManyTriples, or ValidationUnavailable.
+    """
+    context = forkserver_context()
+    with tempfile.TemporaryDirectory(prefix="municipal-roles-upload-") as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(content)
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_validate_in_child, args=(sender, path, input_format, limits), daemon=True
+        )
+        process.start()
+        sender.close()
+        try:
+            if not receiver.poll(limits.timeout):
+                raise ValidationUnavailable(
+                    f"the validation ran past the time limit of {limits.timeout:g} s"
+                )
+            reply = receiver.recv()
+        except (EOFError, OSError) as error:
+            raise ValidationUnavailable(
+                "the validation process stopped before answering; most likely the file "
+                f"needed more than the memory limit of {limits.memory_mb} MiB"
+            ) from error
+        finally:
+            _stop(process)
+            receiver.close()
+    if isinstance(reply, _Refused):
+        raise InputError(Path("upload"), reply.message, reply.line, reply.column)
+    if isinstance(reply, Exception):
+        raise reply
+    return reply
+
+
+def _stop(process: multiprocessing.process.BaseProcess) -> None:
+    """Kill the child and anything it started (it leads its own process group)."""
+    if process.pid is not None:
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.join(1)
+
+
+def _validate_in_child(
+    connection: Connection, path: Path, input_format: str, limits: UploadLimits
+) -> None:
+    os.setpgrp()
+    cap_memory(limits.memory_mb)
+    try:
+        reply: CheckedUpload | Exception | _Refused = _validate(path, input_format, limits)
+    except InputError as error:
+        reply = _Refused(error.message, error.line, error.column)
+    except MemoryError:
+        reply = ValidationUnavailable(
+            f"the validation needed more than the memory limit of {limits.memory_mb} MiB"
+        )
+    except TooManyTriples as error:
+        reply = error
+    except Exception as error:  # a failure of ours: the web answers 500 with its name
+        reply = RuntimeError(f"validation failed: {type(error).__name__}: {error}")
+    connection.send(reply)
+    connection.close()
+
+
+# Relative IRIs of an upload resolve here, never against the server's temporary folder.
+UPLOAD_BASE = "file:///upload"
+
+
+def _validate(path: Path, input_format: str, limits: UploadLimits) -> CheckedUpload:
+    cap = min(limits.max_triples, TRIPLES_CEILING)
+    # Counting is a fast parse that builds nothing: a file over the cap costs no graph.
+    for count, _ in enumerate(iter_triples(path, input_format, UPLOAD_BASE), start=1):
+        if count > cap:
+            raise TooManyTriples(f"the upload holds more than {cap} triples")
+    report = validate_files([path], input_format, base_iri=UPLOAD_BASE)
+    # At least one result, so that a cut report still does not conform.
+    shown = tuple(sorted(report.results, key=sort_key)[: max(1, limits.max_results)])
+    return CheckedUpload(
+        report=ValidationReport(results=shown, triples=report.triples),
+        counts={severity: report.count(severity) for severity in SEVERITIES},
+        omitted=len(report.results) - len(shown),
+    )

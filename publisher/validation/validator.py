@@ -1,0 +1,160 @@
+"""Validate RDF against the project's SHACL shapes, for stewards, uploads and the build.
+
+The public interface (used by the CLI, the build gate and the web /validate page):
+``validate_graph(graph)`` and ``validate_files(paths)`` return a ``ValidationReport``;
+``publisher.validation.report`` renders it as text, JSON, Turtle or a dict for HTML.
+
+The ontology is always part of the validated graph so that class hierarchies are known
+(an mr:EducationRequirement is an mr:QualificationRequirement); no other inference runs,
+because the shapes need none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+
+from rdflib import RDFS, SKOS, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from publisher.rdf.namespaces import PREFIXES, compact_iri
+from publisher.rdf.parsing import EXTENSIONS, InputError, load_graph
+from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
+from publisher.validation.engine import run_shapes
+from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult
+
+Progress = Callable[[str], None]
+
+
+def shape_files() -> list[Path]:
+    """The shipped shapes files (one per area)."""
+    return turtle_files("shapes")
+
+
+@cache
+def shapes_graph() -> Graph:
+    """The shapes of every area in one graph, parsed once per process."""
+    return load_graph(shape_files())
+
+
+@cache
+def ontology_graph() -> Graph:
+    """The ontology, parsed once per process; it gives the class hierarchy."""
+    return load_graph([ONTOLOGY_FILE])
+
+
+def rdf_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named; a folder stands for every RDF file below it (by extension)."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
+            )
+            if not found:
+                raise InputError(path, f"the folder holds no RDF file ({', '.join(EXTENSIONS)})")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def validate_files(
+    paths: Iterable[Path],
+    input_format: str | None = None,
+    progress: Progress = lambda _: None,
+    base_iri: str | None = None,
+) -> ValidationReport:
+    """Load files (read-only, never fetching anything) with the ontology and validate them.
+
+    Raises InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs
+    (by default each file's own path).
+    """
+    files = rdf_files(paths)
+    progress(f"loading {len(files)} file(s)")
+    graph = load_graph(files, input_format, base_iri)
+    triples = len(graph)
+    progress(f"validating {triples} triples")
+    graph += ontology_graph()
+    report = validate_graph(graph, includes_ontology=True, progress=progress)
+    return ValidationReport(results=report.results, triples=triples)
+
+
+def validate_graph(
+    graph: Graph,
+    *,
+    includes_ontology: bool = False,
+    progress: Progress = lambda _: None,
+) -> ValidationReport:
+    """Validate a data graph with the shipped shapes; the graph is never modified.
+
+    Pass ``includes_ontology=True`` when the ontology is already in the graph (the build's
+    graph); otherwise it is added to a copy.
+    """
+
+    data = graph
+    if not includes_ontology:
+        progress(f"validating {len(graph)} triples")
+        data = Graph()
+        data += graph
+        data += ontology_graph()
+    raw = run_shapes(data, shapes_graph())
+    return ValidationReport(
+        results=tuple(_describe(data, shapes_graph(), r) for r in raw),
+        triples=len(graph),
+    )
+
+
+def _describe(data: Graph, shapes: Graph, raw: ValidationResult) -> ValidationResult:
+    """The result with messages and hints from its shape and labels of its focus node."""
+    return ValidationResult(
+        focus=raw.focus,
+        path=raw.path,
+        value=raw.value,
+        severity=raw.severity,
+        shape=raw.shape,
+        component=raw.component,
+        messages=_texts(shapes, raw.shape, SH.message),
+        hints=_texts(shapes, raw.shape, MRSH.hint),
+        focus_labels=_labels(data, raw.focus),
+        path_text=path_text(shapes, raw.path) if raw.path is not None else "",
+    )
+
+
+def _texts(graph: Graph, subject: Node, predicate: URIRef) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for value in graph.objects(subject, predicate):
+        if isinstance(value, Literal):
+            texts.setdefault(value.language or "", str(value))
+    return texts
+
+
+def _labels(graph: Graph, node: Node) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for predicate in (SKOS.prefLabel, RDFS.label):
+        for lang, text in _texts(graph, node, predicate).items():
+            labels.setdefault(lang, text)
+    return labels
+
+
+def path_text(shapes: Graph, path: Node) -> str:
+    """A SHACL property path written as a SPARQL path with prefixes (e.g. ``^mr:requires``)."""
+    if isinstance(path, URIRef):
+        short = compact_iri(str(path), PREFIXES)
+        return short if short != str(path) else f"<{path}>"
+    inverse = shapes.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + path_text(shapes, inverse)
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(path_text(shapes, p) for p in shapes.items(alternatives))
+    for modifier, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+")):
+        inner = shapes.value(path, modifier)
+        if inner is not None:
+            return f"({path_text(shapes, inner)}){mark}"
+    inner = shapes.value(path, SH.zeroOrOnePath)
+    if inner is not None:
+        return f"({path_text(shapes, inner)})?"
+    return "/".join(path_text(shapes, p) for p in shapes.items(path))

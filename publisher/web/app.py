@@ -1,0 +1,48 @@
+"""The Flask application factory: configuration, the published snapshot, the blueprints.
+
+Nothing runs at import time. ``create_app`` reads configuration (defaults, then
+``MUNICIPAL_ROLES_*`` environment variables, then ``instance/config.py``, then the mapping
+a test passes), opens the current snapshot read-only and registers one blueprint per area.
+Views reach the snapshot, its store and the settings through
+``publisher.web.publication.publication()``, never through this module.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from publisher.build.snapshot import current_snapshot, default_home
+from publisher.web import http
+from publisher.web.publication import EXTENSION_KEY, Publication, open_store
+from publisher.web.settings import Settings
+from publisher.web.views import catalog, pages, resources, sparql, validate
+
+
+class NoSnapshotError(RuntimeError):
+    """The home folder has no snapshot yet: run ``municipal-roles build`` first."""
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Make the publisher app; ``config`` (tests) overrides every other setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(Settings.defaults())
+    app.config.from_prefixed_env("MUNICIPAL_ROLES")
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.from_mapping(config)
+    settings = Settings.from_config(app.config)
+
+    home = Path(settings.home) if settings.home else default_home()
+    snapshot = current_snapshot(home)
+    if snapshot is None:
+        raise NoSnapshotError(
+            f"no snapshot in {home}: run 'municipal-roles build --home {home}' first"
+        )
+    store = open_store(snapshot, settings)
+    app.extensions[EXTENSION_KEY] = Publication(snapshot=snapshot, store=store, settings=settings)
+
+    http.init_app(app)
+    for blueprint in (sparql.bp, resources.bp, catalog.bp, pages.bp, validate.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,177 @@
+"""HTTP conventions for every route: CORS, caching keyed on the snapshot, compression, errors.
+
+Errors are mapped to statuses in one place (``ERROR_STATUSES``): a view raises the
+store's or the validator's exception and the handler registered here answers it, so the
+same failure gets the same status on every route.
+
+A snapshot never changes once published, so a GET's answer depends only on the snapshot
+version, the URL and the headers that negotiate it. The ETag is computed from those
+before the view runs: a client that already has the answer gets 304 and no query runs.
+"""
+
+import hashlib
+import io
+
+from flask import Flask, Request, Response, current_app, request
+from flask_compress import Compress
+from werkzeug.exceptions import HTTPException
+
+from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
+from publisher.rdf.terms import TripleTermError
+from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
+from publisher.web.publication import publication
+
+# Headers whose value changes the representation of a GET.
+NEGOTIATING_HEADERS = ("Accept", "Accept-Language")
+COMPRESSED_TYPES = [
+    *(fmt.media_type for fmt in (*GRAPH_FORMATS, *RESULT_FORMATS)),
+    "text/html",
+    "text/plain",
+    "text/css",
+    "application/javascript",
+    "application/json",
+]
+
+
+def representation_etag(req: Request, version: str) -> str:
+    """The ETag of a GET: snapshot version, URL and negotiating headers, hashed."""
+    digest = hashlib.sha256(version.encode())
+    digest.update(req.full_path.encode())
+    for header in NEGOTIATING_HEADERS:
+        digest.update(b"\0" + req.headers.get(header, "").encode())
+    return digest.hexdigest()[:32]
+
+
+def _version() -> str:
+    return publication().snapshot.version
+
+
+def _not_modified() -> Response | None:
+    if request.method not in ("GET", "HEAD") or not request.if_none_match:
+        return None
+    etag = representation_etag(request, _version())
+    # Flask-Compress appends ":gzip" (or another algorithm) to the ETag it compressed.
+    if any(tag.split(":")[0] == etag for tag in request.if_none_match.as_set()):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    return None
+
+
+def _bounded_chunked_body() -> Response | None:
+    """Read a chunked body (no Content-Length) here, and refuse it past MAX_CONTENT_LENGTH.
+
+    Werkzeug caps such a stream at the limit but only fails a read *after* the limit, so
+    ``get_data()`` returns a body cut at the limit as if it were whole: an upload got a
+    parse error at the cut, a query could run with its end missing.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    # Only a server that ends the stream itself (gunicorn, Werkzeug's) may be read to the end.
+    if limit is None or not chunked or not request.environ.get("wsgi.input_terminated"):
+        return None
+    stream = request.environ["wsgi.input"]
+    body = bytearray()
+    while len(body) <= limit:
+        block = stream.read(min(64 << 10, limit + 1 - len(body)))
+        if not block:
+            break
+        body += block
+    if len(body) > limit:
+        return error_response(
+            413,
+            f"Request Entity Too Large: request bodies are limited to {limit} bytes",
+        )
+    request.environ["wsgi.input"] = io.BytesIO(bytes(body))
+    return None
+
+
+def _add_headers(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    # Error messages quote the client's input; never let a browser run it as a page.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    cacheable = response.status_code == 200 and not response.cache_control.no_store
+    if request.method in ("GET", "HEAD") and cacheable:
+        if not response.get_etag()[0]:
+            response.set_etag(representation_etag(request, _version()))
+        max_age = publication().settings.cache_max_age
+        response.cache_control.public = True
+        response.cache_control.max_age = max_age
+        response.vary.update(NEGOTIATING_HEADERS)
+    return response
+
+
+# Seconds a client is asked to wait after a 503 (time limit, busy or failed query process).
+RETRY_AFTER_SECONDS = 5
+
+
+def error_response(status: int, message: str) -> Response:
+    """A plain-text error a person can act on (DESIGN §5), with CORS like any answer;
+    a 503 always says when to try again."""
+    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class ProtocolError(Exception):
+    """A request the SPARQL 1.1 Protocol (or HTTP) calls malformed, with its status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# What each failure means for the client, most specific first: the status, and advice
+# added to the message. The one map of errors to statuses of every route.
+ERROR_STATUSES: tuple[tuple[type[Exception], int, str], ...] = (
+    (UpdateRefused, 403, ""),
+    (QueryError, 400, ""),
+    (TripleTermError, 400, ""),
+    (QueryTimeout, 503, "; simplify the query or add a LIMIT"),
+    (StoreUnavailable, 503, "; try again in a moment"),
+)
+
+
+def error_status(error: Exception) -> tuple[int, str]:
+    """The status and message a failure is answered with (pages that render the message
+    in HTML use it too)."""
+    if isinstance(error, ProtocolError):
+        return error.status, str(error)
+    for kind, status, advice in ERROR_STATUSES:
+        if isinstance(error, kind):
+            return status, f"{error}{advice}"
+    raise TypeError(f"no status is defined for {type(error).__name__}") from error
+
+
+def _mapped_error(error: Exception) -> Response:
+    return error_response(*error_status(error))
+
+
+def _http_error(error: HTTPException) -> Response:
+    response = error_response(error.code or 500, f"{error.name}: {error.description}")
+    for header, value in error.get_headers():
+        if header.lower() != "content-type":
+            response.headers[header] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install compression, bounded chunked bodies, conditional GETs, CORS and plain-text
+    HTTP errors."""
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])
+    Compress(app)
+    # Registered after Compress: after_request runs in reverse, so ours sets the ETag
+    # before Flask-Compress marks it with the compression algorithm.
+    app.before_request(_bounded_chunked_body)
+    app.before_request(_not_modified)
+    app.after_request(_add_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ProtocolError, _mapped_error)
+    for kind, _, _ in ERROR_STATUSES:
+        app.register_error_handler(kind, _mapped_error)

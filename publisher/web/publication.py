@@ -1,0 +1,45 @@
+"""What one app serves, reachable from every view without importing the app factory."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from publisher.build.snapshot import Snapshot
+from publisher.store.cache import CachedStore
+from publisher.store.embedded import EmbeddedStore
+from publisher.store.query import SparqlStore
+from publisher.store.remote import RemoteStore
+from publisher.web.settings import Settings
+
+EXTENSION_KEY = "municipal_roles"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A snapshot, the store that answers queries over it, and the settings they run with."""
+
+    snapshot: Snapshot
+    store: SparqlStore
+    settings: Settings
+
+
+def open_store(snapshot: Snapshot, settings: Settings) -> SparqlStore:
+    """The store the settings name (an external endpoint, else the snapshot's own),
+    behind a cache of answers when ``RESPONSE_CACHE_BYTES`` is positive."""
+    store: SparqlStore
+    if settings.sparql_endpoint:
+        store = RemoteStore(settings.sparql_endpoint)
+    else:
+        store = EmbeddedStore(
+            snapshot.store_path,
+            processes=settings.query_processes,
+            memory_mb=settings.query_memory_mb,
+        )
+    budget = settings.response_cache_bytes
+    return CachedStore(store, budget) if budget > 0 else store
+
+
+def publication() -> Publication:
+    """The snapshot, store and settings of the app handling the current request."""
+    found: Publication = current_app.extensions[EXTENSION_KEY]
+    return found

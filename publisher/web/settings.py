@@ -1,0 +1,76 @@
+"""The publisher's settings: one typed object, read once when the app is made.
+
+Each field is also a ``MUNICIPAL_ROLES_<NAME>`` environment variable and a key of the
+Flask configuration (upper case), which ``create_app`` layers as defaults, then the
+environment, then ``instance/config.py``, then the mapping a test passes.
+"""
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from publisher.rdf.namespaces import ID_BASE
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the publisher may use and promises (README: Settings of the server)."""
+
+    # Folder that holds the snapshots; the current one is served. None: the default home.
+    home: str | None = None
+    # URL of an external SPARQL 1.1 endpoint holding the same graphs; None: embedded store.
+    sparql_endpoint: str | None = None
+    # Hard limit, in seconds, on every query; the process running it is killed after it.
+    query_timeout: float = 30.0
+    # Query processes per web worker: how many queries run at once before others wait.
+    query_processes: int = 4
+    # Address space of one query process in MiB (0: no cap); a query past it gets 503.
+    query_memory_mb: int = 2048
+    # Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) returned at most; the rest is cut.
+    max_rows: int = 10_000
+    # Rows or triples stop once their terms pass this many bytes (N-Triples size): a few
+    # rows of long strings can otherwise make answers of hundreds of MB.
+    max_response_bytes: int = 16 << 20
+    # Request bodies larger than this get 413 (Flask enforces it).
+    max_content_length: int = 1 << 20
+    # /validate: hard limit, in seconds, on validating one upload; its process is killed
+    # after it and the client gets 503.
+    validate_timeout: float = 30.0
+    # /validate: address space of one validation process in MiB (0: no cap); past it, 503.
+    validate_memory_mb: int = 2048
+    # /validate: triples an upload may hold, at most 45,000; more gets 413 (the CLI
+    # validates any size). 20,000 bare position types took 38 s here: past the time limit.
+    validate_max_triples: int = 10_000
+    # /validate: results shown at most (violations first); the report says how many more.
+    validate_max_results: int = 1_000
+    # /validate: validations at once per web worker; beyond, 503 with Retry-After.
+    validate_processes: int = 2
+    # Serialized query responses kept per web worker, in bytes (a snapshot never changes).
+    response_cache_bytes: int = 64 << 20
+    # Cache-Control max-age of GET responses; ETags carry the snapshot version.
+    cache_max_age: int = 300
+    # The IRIs /id/... answers for (DESIGN §2); another base serves a copy elsewhere.
+    id_base: str = ID_BASE
+    # Folder of the canned queries shown at /queries; None: the shipped queries/.
+    queries_dir: str | None = None
+    # E-mail of the contact point published in the DCAT catalog; None: no contact claimed.
+    contact_email: str | None = None
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The defaults as Flask configuration keys (``QUERY_TIMEOUT``: 30.0 ...)."""
+        default = cls()
+        return {f.name.upper(): getattr(default, f.name) for f in fields(cls)}
+
+    @classmethod
+    def from_config(cls, config: Any) -> "Settings":
+        """The settings of a Flask configuration, each converted to its field's type."""
+        default = cls()
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            value = config.get(f.name.upper(), getattr(default, f.name))
+            kind = type(getattr(default, f.name))
+            if value is None or kind is type(None):
+                values[f.name] = None if value is None else str(value)
+            else:
+                values[f.name] = kind(value)
+        return cls(**values)

@@ -1,0 +1,156 @@
+"""Dereferencing: ``/id/...`` answers for the dataset's IRIs, ``/ontology`` for the ontology.
+
+One view per IRI space serves every representation by content negotiation: Turtle,
+N-Triples, JSON-LD and RDF/XML from one description graph, and an HTML page built from
+the same store for people, with labels in the reader's language.
+"""
+
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request, send_file, url_for
+from rdflib import Graph
+
+from publisher.build.snapshot import HTML_LANGUAGES
+from publisher.rdf.formats import HTML, RDFXML, TURTLE, Format
+from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
+from publisher.rdf.terms import to_oxigraph
+from publisher.web.description import PageBuilder, describe, iri_term, page_graph
+from publisher.web.http import error_response
+from publisher.web.labels import Bases, preferred_languages
+from publisher.web.negotiation import (
+    PAGE_FORMATS,
+    alternate_links,
+    choose_format,
+    not_acceptable,
+    split_suffix,
+)
+from publisher.web.publication import publication
+
+bp = Blueprint("linked_data", __name__)
+
+# What a kind of resource looks like (``position-type``); only such a kind goes in a query.
+# Used with fullmatch: "$" would also accept a kind followed by a newline.
+_KIND = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def id_base() -> str:
+    """The IRI prefix ``/id/`` answers for (config ``ID_BASE``, DESIGN §2 by default)."""
+    return publication().settings.id_base
+
+
+def bases() -> Bases:
+    """This server's IRI spaces and the local paths that serve them."""
+    return Bases(
+        id_base=id_base(),
+        id_path=request.script_root + "/id/",
+        ontology_iri=str(ONTOLOGY_IRI),
+        ontology_path=request.script_root + "/ontology",
+    )
+
+
+def serialize_graph(
+    graph: Graph, fmt: Format, first: str | None = None, prefixes: dict[str, str] = PREFIXES
+) -> Response:
+    """A graph in one RDF format, with the project's prefixes where the format has them.
+
+    Triples are sorted, ``first``'s own ahead, so that Turtle writes one block per subject.
+    """
+    options = {"prefixes": prefixes} if fmt in (TURTLE, RDFXML) else {}
+    triples = sorted(graph, key=lambda t: (str(t[0]) != first, t[0], t[1], t[2]))
+    body = ox.serialize(
+        [ox.Triple(*map(to_oxigraph, triple)) for triple in triples],
+        format=fmt.rdf_format,
+        **options,
+    )
+    return Response(body, content_type=fmt.content_type)
+
+
+@bp.get("/id/<path:path>")
+def resource(path: str) -> Response:
+    """The resource ``{ID_BASE}{path}``: HTML for browsers, RDF for machines."""
+    path, suffix = split_suffix(path, PAGE_FORMATS)
+    fmt = choose_format(PAGE_FORMATS, suffix)
+    if fmt is None:
+        return not_acceptable(PAGE_FORMATS, "a resource")
+    iri = id_base() + path
+    settings = publication().settings
+    store = publication().store
+    timeout, max_rows = settings.query_timeout, settings.max_rows
+    try:
+        iri_term(iri)
+    except ValueError:
+        return _not_found(iri, path)  # not a valid IRI, so nothing the dataset can hold
+    graph = (page_graph if fmt is HTML else describe)(store, iri, timeout, max_rows)
+    if not len(graph):
+        return _not_found(iri, path)
+    if fmt is not HTML:
+        response = serialize_graph(graph, fmt, iri)
+    else:
+        builder = PageBuilder(graph, bases(), preferred_languages(request.accept_languages))
+        response = Response(
+            render_template(
+                "resource.html",
+                page=builder.page(iri),
+                alternates=[
+                    (f, url_for("linked_data.resource", path=f"{path}.{f.extension}"))
+                    for f in PAGE_FORMATS[:-1]
+                ],
+            )
+        )
+        response.headers["Link"] = alternate_links(
+            lambda f: url_for("linked_data.resource", path=f"{path}.{f.extension}"),
+            PAGE_FORMATS[:-1],
+        )
+    response.vary.add("Accept")
+    return response
+
+
+def _not_found(iri: str, path: str) -> Response:
+    """A 404 page that says what IRIs look like and lists the resources of the same kind."""
+    kind = path.split("/", 1)[0]
+    kind_query = None
+    if _KIND.fullmatch(kind):
+        kind_query = (
+            "SELECT DISTINCT ?resource WHERE { ?resource ?p ?o "
+            f'FILTER(STRSTARTS(STR(?resource), "{id_base()}{kind}/")) }} ORDER BY ?resource'
+        )
+    response = Response(
+        render_template("not_found.html", iri=iri, kind=kind, kind_query=kind_query), status=404
+    )
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/ontology")
+@bp.get("/ontology.<ext>")
+def ontology(ext: str | None = None) -> Response:
+    """The ontology: its pyLODE documentation for browsers, RDF for machines."""
+    suffix = None
+    if ext is not None:
+        suffix = next((f for f in PAGE_FORMATS if f.extension == ext), None)
+        if suffix is None:
+            return error_response(
+                404,
+                f"no ontology document .{ext}; try "
+                + ", ".join(f".{f.extension}" for f in PAGE_FORMATS),
+            )
+    fmt = choose_format(PAGE_FORMATS, suffix)
+    if fmt is None:
+        return not_acceptable(PAGE_FORMATS, "the ontology")
+    language = request.accept_languages.best_match(HTML_LANGUAGES, default=HTML_LANGUAGES[0])
+    document = publication().snapshot.ontology_document(fmt, language)
+    if document is None:
+        return error_response(
+            404,
+            f"this snapshot has no ontology document in {fmt.label}; "
+            "rebuild it with 'municipal-roles build'",
+        )
+    response = send_file(document, mimetype=fmt.media_type, conditional=False)
+    response.content_type = fmt.content_type
+    if fmt is HTML:
+        response.headers["Link"] = alternate_links(
+            lambda f: url_for("linked_data.ontology", ext=f.extension), PAGE_FORMATS[:-1]
+        )
+    response.vary.add("Accept")
+    return response

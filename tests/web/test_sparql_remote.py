@@ -1,0 +1,131 @@
+"""The publisher in front of an external SPARQL 1.1 store (SPARQL_ENDPOINT): a real
+``oxigraph serve-read-only`` holding the snapshot's graphs, answering as the embedded store."""
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from flask.testing import FlaskClient
+
+from publisher.build.snapshot import Snapshot
+from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from tests.web.conftest import free_port
+
+pytestmark = pytest.mark.slow
+OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
+QUERIES = [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "SELECT ?class (COUNT(?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class ORDER BY ?class",
+    f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}",
+    "ASK { <https://w3id.org/municipal-roles/ontology> a owl:Ontology }",
+]
+
+
+@pytest.fixture(scope="module")
+def upstream(snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of an Oxigraph server loaded with the snapshot's dumps under their graph names."""
+    location = tmp_path_factory.mktemp("oxigraph")
+    for graph, name in (("asserted", ASSERTED_GRAPH), ("inferred", INFERRED_GRAPH)):
+        subprocess.run(
+            [
+                OXIGRAPH,
+                "load",
+                "--location",
+                str(location),
+                "--graph",
+                str(name),
+                "--file",
+                str(snapshot.dump_path(graph, "nt")),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            OXIGRAPH,
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout-s",
+            "5",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(url, params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def remote(make_app, upstream: str) -> FlaskClient:
+    return make_app(SPARQL_ENDPOINT=upstream, RESPONSE_CACHE_BYTES=0).test_client()
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_remote_answers_like_the_embedded_store(
+    remote: FlaskClient, client: FlaskClient, query: str
+) -> None:
+    expected = client.get("/sparql", query_string={"query": query})
+    answer = remote.get("/sparql", query_string={"query": query})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.mimetype == "application/sparql-results+json"
+    assert json.loads(answer.data) == json.loads(expected.data)
+
+
+def test_remote_construct_in_every_graph_format(remote: FlaskClient) -> None:
+    query = "CONSTRUCT WHERE { ?s a owl:Ontology ; ?p ?o }"
+    for fmt, media_type in (("ttl", "text/turtle"), ("rdfxml", "application/rdf+xml")):
+        answer = remote.get("/sparql", query_string={"query": query, "format": fmt})
+        assert answer.status_code == 200
+        assert answer.mimetype == media_type
+        assert b"https://w3id.org/municipal-roles/ontology" in answer.data
+
+
+def test_remote_rows_are_capped(make_app, upstream: str) -> None:
+    client = make_app(SPARQL_ENDPOINT=upstream, MAX_ROWS=3).test_client()
+    answer = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
+    assert len(json.loads(answer.data)["results"]["bindings"]) == 3
+    assert answer.headers["X-SPARQL-MaxRows"] == "3"
+
+
+def test_remote_syntax_error_is_400_with_the_upstream_message(remote: FlaskClient) -> None:
+    answer = remote.get("/sparql", query_string={"query": "SELECT * {"})
+    assert answer.status_code == 400
+    assert "error at 1:" in answer.get_data(as_text=True)
+
+
+def test_remote_is_guarded_too(remote: FlaskClient) -> None:
+    query = "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    assert remote.get("/sparql", query_string={"query": query}).status_code == 400
+
+
+def test_remote_time_limit(make_app, upstream: str) -> None:
+    client = make_app(SPARQL_ENDPOINT=upstream, QUERY_TIMEOUT=0.5).test_client()
+    runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    answer = client.get("/sparql", query_string={"query": runaway})
+    assert answer.status_code == 503
+
+
+def test_unreachable_endpoint_is_503(make_app) -> None:
+    client = make_app(SPARQL_ENDPOINT=f"http://127.0.0.1:{free_port()}/sparql").test_client()
+    answer = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert answer.status_code == 503
+    assert "failed" in answer.get_data(as_text=True)
