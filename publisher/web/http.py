@@ -137,6 +137,10 @@ ERROR_STATUSES: tuple[tuple[type[Exception], int, str], ...] = (
 )
 
 
+# The failures the map answers: pages that render their own HTML error catch these.
+MAPPED_ERRORS: tuple[type[Exception], ...] = tuple(kind for kind, _, _ in ERROR_STATUSES)
+
+
 def error_status(error: Exception) -> tuple[int, str]:
     """The status and message a failure is answered with (pages that render the message
     in HTML use it too)."""
@@ -173,5 +177,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ProtocolError, _mapped_error)
-    for kind, _, _ in ERROR_STATUSES:
+    for kind in MAPPED_ERRORS:
         app.register_error_handler(kind, _mapped_error)

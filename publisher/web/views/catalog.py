@@ -260,7 +260,7 @@ def _rdf_document(
             return error_response(404, f"Not Found: no {what} document .{ext}")
     fmt = choose_format(PAGE_FORMATS, suffix)
     if fmt is None:
-        return not_acceptable(PAGE_FORMATS, what)
+        return not_acceptable(PAGE_FORMATS, what, suffixes=True)
     graph = build(publication().snapshot)
     if fmt is HTML:
         alternates = [(f, url_for(endpoint, ext=f.extension)) for f in PAGE_FORMATS[:-1]]

@@ -72,7 +72,7 @@ def resource(path: str) -> Response:
     path, suffix = split_suffix(path, PAGE_FORMATS)
     fmt = choose_format(PAGE_FORMATS, suffix)
     if fmt is None:
-        return not_acceptable(PAGE_FORMATS, "a resource")
+        return not_acceptable(PAGE_FORMATS, "a resource", suffixes=True)
     iri = id_base() + path
     settings = publication().settings
     store = publication().store
@@ -137,7 +137,7 @@ def ontology(ext: str | None = None) -> Response:
             )
     fmt = choose_format(PAGE_FORMATS, suffix)
     if fmt is None:
-        return not_acceptable(PAGE_FORMATS, "the ontology")
+        return not_acceptable(PAGE_FORMATS, "the ontology", suffixes=True)
     language = request.accept_languages.best_match(HTML_LANGUAGES, default=HTML_LANGUAGES[0])
     document = publication().snapshot.ontology_document(fmt, language)
     if document is None:
