@@ -87,7 +87,8 @@ def _select(text: str) -> list[dict[str, Any]]:
         QueryRequest(text=text, result_format="json", max_rows=settings.max_rows),
         settings.query_timeout,
     )
-    return json.loads(result.body)["results"]["bindings"]
+    bindings: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
+    return bindings
 
 
 def statistics() -> Statistics:

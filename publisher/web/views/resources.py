@@ -14,7 +14,7 @@ from rdflib import Graph
 from publisher.build.snapshot import HTML_LANGUAGES
 from publisher.rdf.formats import HTML, RDFXML, TURTLE, Format
 from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
-from publisher.rdf.terms import to_oxigraph
+from publisher.rdf.terms import oxigraph_triple
 from publisher.web.description import PageBuilder, describe, iri_term, page_graph
 from publisher.web.http import error_response
 from publisher.web.labels import Bases, preferred_languages
@@ -56,12 +56,11 @@ def serialize_graph(
 
     Triples are sorted, ``first``'s own ahead, so that Turtle writes one block per subject.
     """
-    options = {"prefixes": prefixes} if fmt in (TURTLE, RDFXML) else {}
     triples = sorted(graph, key=lambda t: (str(t[0]) != first, t[0], t[1], t[2]))
     body = ox.serialize(
-        [ox.Triple(*map(to_oxigraph, triple)) for triple in triples],
+        [oxigraph_triple(*triple) for triple in triples],
         format=fmt.rdf_format,
-        **options,
+        prefixes=prefixes if fmt in (TURTLE, RDFXML) else None,
     )
     return Response(body, content_type=fmt.content_type)
 
