@@ -18,7 +18,12 @@ from markupsafe import escape
 from rdflib import Graph
 from werkzeug.test import TestResponse
 
+from publisher.rdf.namespaces import ID_BASE, ONTOLOGY_IRI
 from publisher.rdf.terms import TripleTermError
+from publisher.store.query import QueryResult
+from publisher.web.labels import Bases
+from publisher.web.publication import publication
+from publisher.web.results import results_table
 
 NAME = "under-test"
 SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
@@ -212,3 +217,19 @@ def test_a_format_the_answer_lacks_is_406_naming_the_ones_it_has(serve):
         assert "the answer of a SELECT query is available as" in body
         assert JSON in body
         assert "Accept" in response.vary
+
+
+def test_a_results_table_refuses_a_triple_term_a_store_lets_through(app):
+    """Should a store pass an RDF 1.2 triple term on (SPARQL JSON ``"type": "triple"``), the
+    HTML table refuses it with the one message (400) instead of showing it as a literal."""
+    triple = {
+        "subject": {"type": "uri", "value": "http://a"},
+        "predicate": {"type": "uri", "value": "http://b"},
+        "object": {"type": "uri", "value": "http://c"},
+    }
+    row = {"s": {"type": "uri", "value": ID_BASE}, "t": {"type": "triple", "value": triple}}
+    answer = {"head": {"vars": ["s", "t"]}, "results": {"bindings": [row]}}
+    result = QueryResult("bindings", "json", json.dumps(answer).encode(), rows=1)
+    bases = Bases(ID_BASE, "/id/", str(ONTOLOGY_IRI), "/ontology")
+    with app.app_context(), pytest.raises(TripleTermError):
+        results_table(result, publication().store, 5.0, 10, bases, ["en"])
