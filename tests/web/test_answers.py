@@ -139,6 +139,8 @@ def test_the_byte_cap_cuts_every_route_alike_and_says_so(serve):
     assert 0 < rows < 100
     assert header == str(rows)
     assert cuts == dict.fromkeys(ROUTES, (200, header, rows))
+    page = ROUTES["/query"](client, SELECT, False).get_data(as_text=True)
+    assert "cut at the server's limit on rows or bytes" in page
 
 
 def test_an_answer_within_the_caps_is_whole_everywhere(serve):
