@@ -66,6 +66,14 @@ def to_rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
     return graph
 
 
+def oxigraph_triple(subject: Node, predicate: Node, obj: Node) -> ox.Triple:
+    """The Oxigraph triple of three rdflib terms (TypeError if they make no RDF triple)."""
+    s, p = to_oxigraph(subject), to_oxigraph(predicate)
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {subject!r} {predicate!r} {obj!r}")
+    return ox.Triple(s, p, to_oxigraph(obj))
+
+
 def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as Oxigraph triples, for fast serialisation and loading."""
-    return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    return [oxigraph_triple(s, p, o) for s, p, o in graph]

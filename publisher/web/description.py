@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from publisher.rdf.namespaces import MR, compact_iri
 from publisher.rdf.terms import to_rdflib
@@ -145,7 +145,7 @@ class PageBuilder:
     bases: Bases
     languages: list[str]
 
-    def name(self, iri: URIRef) -> Value:
+    def name(self, iri: Node) -> Value:
         label = pick_literal(
             (lit for p in LABEL_PROPERTIES for lit in self.graph.objects(iri, p)), self.languages
         )
@@ -159,10 +159,16 @@ class PageBuilder:
             return Value(text=str(term), lang=term.language, datatype=datatype)
         if isinstance(term, BNode):
             return Value(text="", rows=self.rows(term, depth + 1) if depth < 3 else [])
-        value = self.name(URIRef(term))
-        value.sources = [self.value(s) for s in sorted(self.graph.objects(term, DCTERMS_SOURCE))]
-        value.evidence = [self.value(e) for e in sorted(self.graph.objects(term, MR.evidence))]
+        value = self.name(term)
+        value.sources = [self.value(s) for s in self._sorted_objects(term, DCTERMS_SOURCE)]
+        value.evidence = [self.value(e) for e in self._sorted_objects(term, MR.evidence)]
         return value
+
+    def _sorted_objects(self, subject: Node, predicate: URIRef) -> list[Identifier]:
+        """The objects in rdflib's order of terms (every term of a parsed graph is an
+        Identifier; only those compare)."""
+        objects = self.graph.objects(subject, predicate)
+        return sorted(o for o in objects if isinstance(o, Identifier))
 
     def order(self, value: Value) -> tuple[int, str, str]:
         """Values in the reader's language first, then alphabetically."""
@@ -171,7 +177,7 @@ class PageBuilder:
     def rows(self, subject: Node, depth: int = 0) -> list[Row]:
         grouped: dict[URIRef, list[Node]] = defaultdict(list)
         for predicate, obj in self.graph.predicate_objects(subject):
-            grouped[URIRef(predicate)].append(obj)
+            grouped[URIRef(str(predicate))].append(obj)
         rows = [
             Row(self.name(p), sorted((self.value(o, depth) for o in objs), key=self.order))
             for p, objs in grouped.items()
@@ -184,7 +190,7 @@ class PageBuilder:
         count = 0
         for source, predicate in self.graph.subject_predicates(subject):
             if isinstance(source, URIRef):
-                incoming[URIRef(predicate)].append(self.name(source))
+                incoming[URIRef(str(predicate))].append(self.name(source))
                 count += 1
         rows = [row for row in self.rows(subject) if row.predicate.iri != str(RDF.type)]
         return ResourcePage(

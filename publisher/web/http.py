@@ -86,6 +86,10 @@ def _bounded_chunked_body() -> Response | None:
     return None
 
 
+# Seconds a client is asked to wait after a 503 (time limit, busy or failed query process).
+RETRY_AFTER_SECONDS = 5
+
+
 def _add_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     # Error messages quote the client's input; never let a browser run it as a page.
@@ -94,6 +98,9 @@ def _add_headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
+    if response.status_code == 503 and "Retry-After" not in response.headers:
+        # Every 503, plain text or a page's own HTML, says when to try again.
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     cacheable = response.status_code == 200 and not response.cache_control.no_store
     if request.method in ("GET", "HEAD") and cacheable:
         if not response.get_etag()[0]:
@@ -105,17 +112,9 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
-# Seconds a client is asked to wait after a 503 (time limit, busy or failed query process).
-RETRY_AFTER_SECONDS = 5
-
-
 def error_response(status: int, message: str) -> Response:
-    """A plain-text error a person can act on (DESIGN §5), with CORS like any answer;
-    a 503 always says when to try again."""
-    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
-    if status == 503:
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    """A plain-text error a person can act on (DESIGN §5), with CORS like any answer."""
+    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
 
 
 class ProtocolError(Exception):
@@ -135,6 +134,10 @@ ERROR_STATUSES: tuple[tuple[type[Exception], int, str], ...] = (
     (QueryTimeout, 503, "; simplify the query or add a LIMIT"),
     (StoreUnavailable, 503, "; try again in a moment"),
 )
+
+
+# The failures the map answers: pages that render their own HTML error catch these.
+MAPPED_ERRORS: tuple[type[Exception], ...] = tuple(kind for kind, _, _ in ERROR_STATUSES)
 
 
 def error_status(error: Exception) -> tuple[int, str]:
@@ -173,5 +176,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ProtocolError, _mapped_error)
-    for kind, _, _ in ERROR_STATUSES:
+    for kind in MAPPED_ERRORS:
         app.register_error_handler(kind, _mapped_error)

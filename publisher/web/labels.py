@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import DCTERMS, FOAF, RDFS, SKOS, Literal, URIRef
+from rdflib.term import Node
 from werkzeug.datastructures import LanguageAccept
 
 SCHEMA_NAME = URIRef("https://schema.org/name")
@@ -43,8 +44,9 @@ def language_rank(tag: str | None, languages: list[str]) -> int:
     return len(languages) + 1
 
 
-def pick_literal(literals: Iterable[Literal], languages: list[str]) -> Literal | None:
-    """The literal a reader of these languages should see, or None when there is none."""
+def pick_literal(literals: Iterable[Node], languages: list[str]) -> Literal | None:
+    """The literal a reader of these languages should see, or None when there is none
+    (terms that are not literals are skipped)."""
     candidates = [lit for lit in literals if isinstance(lit, Literal)]
     if not candidates:
         return None

@@ -50,13 +50,14 @@ def choose_format(formats: tuple[Format, ...], suffix: Format | None = None) -> 
     return suffix or negotiate(formats, request.accept_mimetypes, request.values.get("format"))
 
 
-def not_acceptable(formats: tuple[Format, ...], what: str) -> Response:
-    """406 naming what can be served and how to ask for it."""
-    response = error_response(
-        406,
-        f"Not Acceptable: {what} is available as {media_types(formats)}; "
-        "set the Accept header, add a 'format' parameter or a suffix such as .ttl",
-    )
+def not_acceptable(formats: tuple[Format, ...], what: str, suffixes: bool = False) -> Response:
+    """406 naming what can be served and how to ask for it; ``suffixes``: the route also
+    takes a suffix (``/id/x.ttl``), so the message offers one."""
+    how = "set the Accept header or the 'format' parameter to one of them"
+    if suffixes:
+        how += f", or add a suffix such as .{formats[0].extension}"
+    available = media_types(formats)
+    response = error_response(406, f"Not Acceptable: {what} is available as {available}; {how}")
     response.vary.add("Accept")
     return response
 

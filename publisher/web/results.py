@@ -1,8 +1,9 @@
-"""Query answers as HTML tables: run a query through the store, name its IRIs by label.
+"""Query answers as HTML tables: the store's answer read back into rows, IRIs named by label.
 
 The pages that show results (the canned queries, the landing page's query form) ask the
-store for SPARQL JSON or N-Triples, the same bytes ``/sparql`` would send, and turn them
-into rows of ``description.Value`` so that results link to resource pages like any page.
+store for SPARQL JSON or N-Triples (``TABLE_FORMATS``), the same bytes ``/sparql`` would
+send, through ``publisher.web.answers``, and turn them into rows of ``description.Value``
+so that results link to resource pages like any page.
 """
 
 import json
@@ -12,20 +13,23 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from publisher.rdf.terms import to_rdflib
-from publisher.store.query import QueryRequest, SparqlStore
+from publisher.rdf.formats import NTRIPLES, RESULTS_JSON
+from publisher.rdf.terms import TripleTermError, to_rdflib
+from publisher.store.query import Kind, QueryResult, SparqlStore
 from publisher.web.description import PageBuilder, Value, construct, labels_query
 from publisher.web.labels import Bases
 
 # IRIs of one answer named by their labels at most; past this they show as prefix:name.
 MAX_LABELLED = 2000
+# The formats a table is read from: (results, graph), as the store is asked for them.
+TABLE_FORMATS = (RESULTS_JSON, NTRIPLES)
 
 
 @dataclass
 class ResultsTable:
     """A query's answer ready for a template: columns and rows, or a yes/no."""
 
-    kind: str  # "bindings", "boolean" or "graph"
+    kind: Kind
     columns: list[str] = field(default_factory=list)
     rows: list[list[Value | None]] = field(default_factory=list)
     boolean: bool | None = None
@@ -35,6 +39,9 @@ class ResultsTable:
 def _term(binding: dict[str, str]) -> Node:
     """An rdflib term from one SPARQL JSON binding."""
     kind, value = binding["type"], binding["value"]
+    if kind == "triple":
+        # An RDF 1.2 triple term, should a store ever answer one: refused like everywhere.
+        raise TripleTermError()
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
@@ -46,19 +53,17 @@ def _term(binding: dict[str, str]) -> Node:
     return Literal(value, datatype=URIRef(datatype) if datatype else None)
 
 
-def run_table(
+def results_table(
+    result: QueryResult,
     store: SparqlStore,
-    text: str,
     timeout: float,
     max_rows: int,
     bases: Bases,
     languages: list[str],
 ) -> ResultsTable:
-    """Run a query and shape its answer as a table (raises the store's query errors)."""
-    result = store.query(
-        QueryRequest(text=text, result_format="json", graph_format="nt", max_rows=max_rows),
-        timeout,
-    )
+    """Shape an answer in SPARQL JSON or N-Triples (``TABLE_FORMATS``) as a table, its
+    IRIs named by their labels (raises the store's query errors)."""
+    cells: list[list[Node | None]]
     if result.kind == "graph":
         columns = ["subject", "predicate", "object"]
         cells = [

@@ -65,4 +65,6 @@ def service_description(endpoint: str, fmt: Format, triples: tuple[int, int] = (
             ox.Triple(graph, TRIPLES, ox.Literal(str(size), datatype=XSD_INTEGER)),
         ]
     prefixes = {"sd": SD, "void": VOID, "rdf": PREFIXES["rdf"], "xsd": PREFIXES["xsd"]}
-    return ox.serialize(statements, format=fmt.rdf_format, prefixes=prefixes)
+    body = ox.serialize(statements, format=fmt.rdf_format, prefixes=prefixes)
+    assert body is not None  # serialize returns the bytes when given no output to write to
+    return body

@@ -11,10 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from publisher.build.snapshot import Snapshot
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from publisher.rdf.terms import TripleTermError
 from tests.web.conftest import free_port
+from tests.web.test_answers import TRIPLE_TERMS
 
 pytestmark = pytest.mark.slow
 OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
@@ -129,3 +132,16 @@ def test_unreachable_endpoint_is_503(make_app) -> None:
     answer = client.get("/sparql", query_string={"query": "ASK {}"})
     assert answer.status_code == 503
     assert "failed" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", list(TRIPLE_TERMS))
+def test_remote_triple_terms_are_400_with_their_message(remote: FlaskClient, kind: str) -> None:
+    """The external store answers RDF 1.2 triple terms; the publisher refuses them as the
+    embedded store does, on the endpoint and on the query form."""
+    query = TRIPLE_TERMS[kind]
+    answer = remote.get("/sparql", query_string={"query": query})
+    assert answer.status_code == 400
+    assert TripleTermError.MESSAGE in answer.get_data(as_text=True)
+    page = remote.get("/query", query_string={"query": query}, headers={"Accept": "text/html"})
+    assert page.status_code == 400
+    assert str(escape(TripleTermError.MESSAGE)) in page.get_data(as_text=True)

@@ -87,7 +87,8 @@ def _select(text: str) -> list[dict[str, Any]]:
         QueryRequest(text=text, result_format="json", max_rows=settings.max_rows),
         settings.query_timeout,
     )
-    return json.loads(result.body)["results"]["bindings"]
+    bindings: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
+    return bindings
 
 
 def statistics() -> Statistics:
@@ -260,7 +261,7 @@ def _rdf_document(
             return error_response(404, f"Not Found: no {what} document .{ext}")
     fmt = choose_format(PAGE_FORMATS, suffix)
     if fmt is None:
-        return not_acceptable(PAGE_FORMATS, what)
+        return not_acceptable(PAGE_FORMATS, what, suffixes=True)
     graph = build(publication().snapshot)
     if fmt is HTML:
         alternates = [(f, url_for(endpoint, ext=f.extension)) for f in PAGE_FORMATS[:-1]]

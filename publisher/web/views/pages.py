@@ -11,21 +11,23 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format, by_name
+from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format
 from publisher.rdf.namespaces import MR, compact_iri
 from publisher.store.canned import CannedQuery, load_queries
-from publisher.store.query import (
-    QueryError,
-    QueryRequest,
-    QueryTimeout,
-    StoreUnavailable,
-    UpdateRefused,
+from publisher.store.query import Kind, QueryRequest, QueryResult
+from publisher.web.answers import (
+    accepted_formats,
+    answer,
+    answer_headers,
+    formats_of,
+    query_request,
+    run,
 )
-from publisher.web.http import error_response, error_status
+from publisher.web.http import MAPPED_ERRORS, error_response, error_status
 from publisher.web.labels import preferred_languages
 from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
-from publisher.web.results import ResultsTable, run_table
+from publisher.web.results import TABLE_FORMATS, ResultsTable, results_table
 from publisher.web.views.resources import bases
 
 bp = Blueprint("pages", __name__)
@@ -58,25 +60,30 @@ def snapshot_context() -> dict[str, Any]:
     return {"snapshot_version": publication().snapshot.version}
 
 
-def _run(text: str) -> ResultsTable:
+def table_request(text: str) -> QueryRequest:
+    """The request of a page that shows the answer as a table: the caps of /sparql."""
+    return query_request(text, *TABLE_FORMATS)
+
+
+def run_table(query: QueryRequest) -> tuple[QueryResult, ResultsTable]:
+    """Run a page's query and shape the answer as a table (raises the store's errors,
+    which a page shows in its own HTML with the status ``error_status`` gives them)."""
     settings = publication().settings
-    return run_table(
+    result = run(query)
+    table = results_table(
+        result,
         publication().store,
-        text,
         settings.query_timeout,
         settings.max_rows,
         bases(),
         preferred_languages(request.accept_languages),
     )
+    return result, table
 
 
-# Failures a page shows in its own HTML, with the status the error map gives them.
-QUERY_ERRORS = (QueryError, UpdateRefused, QueryTimeout, StoreUnavailable)
-
-
-def sparql_links(text: str, kind: str | None) -> list[tuple[Format, str]]:
+def sparql_links(text: str, kind: Kind) -> list[tuple[Format, str]]:
     """Links that run a query at /sparql in each format its kind has."""
-    formats = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
+    formats = formats_of(kind)
     base = url_for("sparql.endpoint")
     return [(f, f"{base}?{urlencode({'query': text, 'format': f.name})}") for f in formats]
 
@@ -87,11 +94,11 @@ def landing() -> str:
     manifest = publication().snapshot.manifest
     classes = list(manifest.instances_per_class.items())
     try:
+        _, table = run_table(table_request(POSITION_TYPES_QUERY))
         positions = sorted(
-            (row[0] for row in _run(POSITION_TYPES_QUERY).rows if row[0]),
-            key=lambda value: value.text.lower(),
+            (row[0] for row in table.rows if row[0]), key=lambda value: value.text.lower()
         )
-    except QUERY_ERRORS:
+    except MAPPED_ERRORS:
         positions = []
     return render_template(
         "landing.html",
@@ -113,17 +120,19 @@ def run_query() -> Response | str:
     text = request.args.get("query", "").strip()
     if not text:
         return render_template("query_result.html", text=EXAMPLE_QUERY, table=None, links=[])
+    query = table_request(text)
     try:
-        table = _run(text)
-    except QUERY_ERRORS as error:
+        result, table = run_table(query)
+    except MAPPED_ERRORS as error:
         status, message = error_status(error)
         return Response(
             render_template("query_result.html", text=text, table=None, error=message, links=[]),
             status=status,
         )
-    return render_template(
+    page = render_template(
         "query_result.html", text=text, table=table, links=sparql_links(text, table.kind)
     )
+    return answer_headers(Response(page), query, result)
 
 
 def query_data(query: CannedQuery) -> dict[str, Any]:
@@ -178,55 +187,36 @@ def canned_query(name: str, ext: str | None = None) -> Response | str:
         return error_response(404, f"Not Found: no query named {name!r}; the queries are: {known}")
     fmt = _format(QUERY_FORMATS, ext)
     if fmt is None:
-        return not_acceptable(QUERY_FORMATS, "a canned query")
+        return not_acceptable(QUERY_FORMATS, "a canned query", suffixes=True)
     if fmt is HTML:
         return _canned_page(query)
-    explicit = bool(ext or request.args.get("format"))
-    accept = request.accept_mimetypes
-    result_format = fmt if fmt in RESULT_FORMATS else None
-    graph_format = fmt if fmt in GRAPH_FORMATS else None
-    if not explicit:
-        result_format = negotiate(RESULT_FORMATS, accept)
-        graph_format = negotiate(GRAPH_FORMATS, accept)
-    try:
-        result = publication().store.query(
-            QueryRequest(
-                text=query.text,
-                result_format=result_format.name if result_format else None,
-                graph_format=graph_format.name if graph_format else None,
-                max_rows=publication().settings.max_rows,
-            ),
-            publication().settings.query_timeout,
-        )
-    except QUERY_ERRORS as error:
-        return error_response(*error_status(error))
-    table = GRAPH_FORMATS if result.kind == "graph" else RESULT_FORMATS
-    if result.format is None:
-        return not_acceptable(table, f"the answer of {name}")
-    answered = by_name(table, result.format)
-    response = Response(result.body, content_type=answered.content_type)
-    response.vary.add("Accept")
-    return response
+    # The formats of the answer are chosen as at /sparql, from the suffix or parameter if any.
+    formats = accepted_formats(ext or request.args.get("format"))
+    return answer(query_request(query.text, *formats), suffixes=True)
 
 
-def _canned_page(query: CannedQuery) -> Response:
-    status, error, table = 200, None, None
+def _canned_page(canned: CannedQuery) -> Response:
+    query = table_request(canned.text)
+    status, error, result, table = 200, None, None, None
     try:
-        table = _run(query.text)
-    except QUERY_ERRORS as problem:
+        result, table = run_table(query)
+    except MAPPED_ERRORS as problem:
         status, error = error_status(problem)
-    own_formats = GRAPH_FORMATS if table is not None and table.kind == "graph" else RESULT_FORMATS
+    own_formats = formats_of(table.kind if table is not None else "bindings")
     response = Response(
         render_template(
             "query.html",
-            query=query_data(query),
+            query=query_data(canned),
             table=table,
             error=error,
             formats=[
-                (f, url_for("pages.canned_query", name=query.name, ext=f.name)) for f in own_formats
+                (f, url_for("pages.canned_query", name=canned.name, ext=f.name))
+                for f in own_formats
             ],
         ),
         status=status,
     )
-    response.vary.add("Accept")
-    return response
+    if result is None:
+        response.vary.add("Accept")
+        return response
+    return answer_headers(response, query, result)

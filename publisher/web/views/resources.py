@@ -14,7 +14,7 @@ from rdflib import Graph
 from publisher.build.snapshot import HTML_LANGUAGES
 from publisher.rdf.formats import HTML, RDFXML, TURTLE, Format
 from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
-from publisher.rdf.terms import to_oxigraph
+from publisher.rdf.terms import oxigraph_triple
 from publisher.web.description import PageBuilder, describe, iri_term, page_graph
 from publisher.web.http import error_response
 from publisher.web.labels import Bases, preferred_languages
@@ -56,12 +56,11 @@ def serialize_graph(
 
     Triples are sorted, ``first``'s own ahead, so that Turtle writes one block per subject.
     """
-    options = {"prefixes": prefixes} if fmt in (TURTLE, RDFXML) else {}
     triples = sorted(graph, key=lambda t: (str(t[0]) != first, t[0], t[1], t[2]))
     body = ox.serialize(
-        [ox.Triple(*map(to_oxigraph, triple)) for triple in triples],
+        [oxigraph_triple(*triple) for triple in triples],
         format=fmt.rdf_format,
-        **options,
+        prefixes=prefixes if fmt in (TURTLE, RDFXML) else None,
     )
     return Response(body, content_type=fmt.content_type)
 
@@ -72,7 +71,7 @@ def resource(path: str) -> Response:
     path, suffix = split_suffix(path, PAGE_FORMATS)
     fmt = choose_format(PAGE_FORMATS, suffix)
     if fmt is None:
-        return not_acceptable(PAGE_FORMATS, "a resource")
+        return not_acceptable(PAGE_FORMATS, "a resource", suffixes=True)
     iri = id_base() + path
     settings = publication().settings
     store = publication().store
@@ -137,7 +136,7 @@ def ontology(ext: str | None = None) -> Response:
             )
     fmt = choose_format(PAGE_FORMATS, suffix)
     if fmt is None:
-        return not_acceptable(PAGE_FORMATS, "the ontology")
+        return not_acceptable(PAGE_FORMATS, "the ontology", suffixes=True)
     language = request.accept_languages.best_match(HTML_LANGUAGES, default=HTML_LANGUAGES[0])
     document = publication().snapshot.ontology_document(fmt, language)
     if document is None:

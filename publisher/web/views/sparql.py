@@ -7,12 +7,12 @@ Description. Requests the protocol calls malformed get the 4xx its test suite ex
 
 from flask import Blueprint, Response, request, url_for
 
-from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, by_name, media_types
+from publisher.rdf.formats import GRAPH_FORMATS
 from publisher.store.dataset import DATASET_GRAPHS
-from publisher.store.guard import is_volatile
 from publisher.store.query import QueryRequest
-from publisher.web.http import ProtocolError, error_response
-from publisher.web.negotiation import negotiate
+from publisher.web.answers import accepted_formats, answer, query_request
+from publisher.web.http import ProtocolError
+from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
 from publisher.web.service_description import service_description
 
@@ -29,6 +29,11 @@ def _parameter(name: str) -> list[str]:
     if request.method == "POST" and request.mimetype == FORM_TYPE:
         values += request.form.getlist(name)
     return values
+
+
+def _first_parameter(name: str) -> str | None:
+    values = _parameter(name)
+    return values[0] if values else None
 
 
 def read_query() -> str | None:
@@ -78,30 +83,11 @@ def _graphs(name: str) -> tuple[str, ...] | None:
 
 def read_request(text: str) -> QueryRequest:
     """The query, its dataset and the formats the client accepts, from the request."""
-    requested = (_parameter("format") or [None])[0]
-    result_format = negotiate(RESULT_FORMATS, request.accept_mimetypes, requested)
-    graph_format = negotiate(GRAPH_FORMATS, request.accept_mimetypes, requested)
+    result_format, graph_format = accepted_formats(_first_parameter("format"))
     default_graphs, named_graphs = _graphs("default-graph-uri"), _graphs("named-graph-uri")
     if default_graphs or named_graphs:
         default_graphs, named_graphs = default_graphs or (), named_graphs or ()
-    return QueryRequest(
-        text=text,
-        result_format=result_format.name if result_format else None,
-        graph_format=graph_format.name if graph_format else None,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
-        max_rows=publication().settings.max_rows,
-        max_bytes=publication().settings.max_response_bytes,
-        base_iri=request.base_url,
-    )
-
-
-def _not_acceptable(formats: tuple[Format, ...], kind: str) -> Response:
-    return error_response(
-        406,
-        f"Not Acceptable: {kind} can be answered as {media_types(formats)}; "
-        "set the Accept header or the 'format' parameter to one of them",
-    )
+    return query_request(text, result_format, graph_format, default_graphs, named_graphs)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -110,29 +96,13 @@ def endpoint() -> Response:
     text = read_query()
     if text is None:
         return _describe_service()
-    query = read_request(text)
-    result = publication().store.query(query, publication().settings.query_timeout)
-    if result.format is None:
-        if result.kind == "graph":
-            return _not_acceptable(GRAPH_FORMATS, "CONSTRUCT and DESCRIBE")
-        return _not_acceptable(RESULT_FORMATS, "SELECT and ASK")
-    table = GRAPH_FORMATS if result.kind == "graph" else RESULT_FORMATS
-    fmt = by_name(table, result.format)
-    response = Response(result.body, content_type=fmt.content_type)
-    response.vary.add("Accept")
-    if is_volatile(query.text):
-        response.cache_control.no_store = True
-    if result.truncated:
-        # Virtuoso's header for the same situation; clients that know it can warn.
-        response.headers["X-SPARQL-MaxRows"] = str(result.rows)
-    return response
+    return answer(read_request(text))
 
 
 def _describe_service() -> Response:
-    requested = (_parameter("format") or [None])[0]
-    fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, requested)
+    fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, _first_parameter("format"))
     if fmt is None:
-        return _not_acceptable(GRAPH_FORMATS, "the service description")
+        return not_acceptable(GRAPH_FORMATS, "the service description")
     counts = publication().snapshot.manifest.triples
     body = service_description(
         url_for("sparql.endpoint", _external=True), fmt, (counts.asserted, counts.inferred)
