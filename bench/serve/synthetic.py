@@ -82,4 +82,4 @@ def publish_synthetic(home: Path, triples: int) -> Snapshot:
     """A snapshot of about ``triples`` synthetic triples under ``home``."""
     closure = synthetic_closure(triples)
     digest = hashlib.sha256(f"synthetic-{triples}".encode()).hexdigest()
-    return publish(home, closure, digest, {"synthetic": True})
+    return publish(home, closure.asserted, closure.inferred, digest, [f"synthetic-{triples}"])

@@ -116,6 +116,7 @@ class EmbeddedStore:
         self.processes = processes
         self.memory_mb = memory_mb
         self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
         self._started = 0
         self._lock = threading.Condition()
         self._context: ForkServerContext | None = None
@@ -141,7 +142,16 @@ class EmbeddedStore:
         self._release(worker)
         if isinstance(reply, Exception):
             raise reply
+        if not isinstance(reply, QueryResult):
+            raise StoreUnavailable(f"the query process answered {type(reply).__name__}")
         return reply
+
+    def worker_pids(self, *, busy_only: bool = False) -> frozenset[int]:
+        """Process ids of the query processes (only those answering a query now, if
+        ``busy_only``): for operators and tests that must tell them from other children."""
+        with self._lock:
+            workers = self._busy if busy_only else [*self._busy, *self._idle]
+            return frozenset(w.process.pid for w in workers if w.process.pid is not None)
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._lock:
@@ -155,12 +165,17 @@ class EmbeddedStore:
                         "try again later"
                     )
             if self._idle:
-                return self._idle.pop()
+                worker = self._idle.pop()
+                self._busy.add(worker)
+                return worker
             self._started += 1
         try:
             if self._context is None:
                 self._context = forkserver_context()
-            return _Worker(self._context, self.store_path, self.memory_mb)
+            worker = _Worker(self._context, self.store_path, self.memory_mb)
+            with self._lock:
+                self._busy.add(worker)
+            return worker
         except BaseException:
             with self._lock:
                 self._started -= 1
@@ -169,12 +184,14 @@ class EmbeddedStore:
 
     def _release(self, worker: _Worker) -> None:
         with self._lock:
+            self._busy.discard(worker)
             self._idle.append(worker)
             self._lock.notify()
 
     def _discard(self, worker: _Worker) -> None:
         worker.stop()
         with self._lock:
+            self._busy.discard(worker)
             self._started -= 1
             self._lock.notify()
 

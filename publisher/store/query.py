@@ -42,7 +42,8 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
-    # Rows stop once their N-Triples terms pass this many bytes: few rows can be huge.
+    # Rows stop once the answer written so far passes this many bytes (graphs: their
+    # N-Triples), so a few huge rows are cut as well as many small ones.
     max_bytes: int = 16 << 20
     # Relative IRIs in the query resolve against this (the endpoint's URL).
     base_iri: str | None = None

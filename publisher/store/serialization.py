@@ -2,8 +2,11 @@
 
 Both stores end here: the embedded one with Oxigraph's own answer, the remote one with
 the answer it parsed from the external endpoint, so the caps and formats are the same.
+SELECT rows are written by ``publisher.store.writers`` as they are read; booleans and
+graphs by Oxigraph's serializers.
 """
 
+import io
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -13,6 +16,7 @@ from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryRequest, QueryResult
+from publisher.store.writers import results_writer, write_solutions
 
 Answer = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
 T = TypeVar("T")
@@ -25,29 +29,18 @@ def serialize(answer: Answer, request: QueryRequest) -> QueryResult:
         if fmt is None:
             return QueryResult("boolean", None)
         body = answer.serialize(format=by_name(RESULT_FORMATS, fmt).results_format)
+        assert body is not None  # no output stream given: Oxigraph returns the bytes
         return QueryResult("boolean", fmt, body)
     if isinstance(answer, ox.QuerySolutions):
         fmt = request.result_format
         if fmt is None:
             return QueryResult("bindings", None)
-        # Rows are read lazily, so a huge result stops costing at the cap. Oxigraph only
-        # serializes its own iterators, so the kept rows go back through TSV, where each
-        # term is written exactly as N-Triples does (str() of the term), and are then
-        # written in the format asked for.
-        lines = ["\t".join(str(variable) for variable in answer.variables)]
-        truncated = False
-        size = 0
-        for row in answer:
-            if len(lines) > request.max_rows or size > request.max_bytes:
-                truncated = True
-                break
-            lines.append("\t".join(["" if term is None else _term_text(term) for term in row]))
-            size += len(lines[-1])
-        table = ("\n".join(lines) + "\n").encode()
-        solutions = ox.parse_query_results(table, ox.QueryResultsFormat.TSV)
-        assert isinstance(solutions, ox.QuerySolutions)
-        body = solutions.serialize(format=by_name(RESULT_FORMATS, fmt).results_format)
-        return QueryResult("bindings", fmt, body, truncated, len(lines) - 1)
+        output = io.BytesIO()
+        writer = results_writer(by_name(RESULT_FORMATS, fmt).results_format)
+        rows, truncated = write_solutions(
+            answer, writer, output, request.max_rows, request.max_bytes
+        )
+        return QueryResult("bindings", fmt, output.getvalue(), truncated, rows)
     fmt = request.graph_format
     if fmt is None:
         return QueryResult("graph", None)
@@ -55,13 +48,8 @@ def serialize(answer: Answer, request: QueryRequest) -> QueryResult:
     if any(isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in triples):
         raise QueryError(TripleTermError.MESSAGE)
     body = ox.serialize(triples, format=by_name(GRAPH_FORMATS, fmt).rdf_format, prefixes=PREFIXES)
+    assert body is not None  # no output stream given: Oxigraph returns the bytes
     return QueryResult("graph", fmt, body, truncated, len(triples))
-
-
-def _term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    if isinstance(term, ox.Triple):
-        raise QueryError(TripleTermError.MESSAGE)
-    return str(term)
 
 
 def _first(items: Iterable[T], limit: int, max_bytes: int) -> tuple[list[T], bool]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -16,6 +17,9 @@ from markupsafe import escape
 from publisher.build.snapshot import Snapshot
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from publisher.rdf.terms import TripleTermError
+from publisher.store.embedded import EmbeddedStore
+from publisher.store.query import QueryRequest, SparqlStore
+from publisher.store.remote import RemoteStore
 from tests.web.conftest import free_port
 from tests.web.test_answers import TRIPLE_TERMS
 
@@ -145,3 +149,70 @@ def test_remote_triple_terms_are_400_with_their_message(remote: FlaskClient, kin
     page = remote.get("/query", query_string={"query": query}, headers={"Accept": "text/html"})
     assert page.status_code == 400
     assert str(escape(TripleTermError.MESSAGE)) in page.get_data(as_text=True)
+
+
+def _count(store: SparqlStore, query: str, **dataset: tuple[str, ...]) -> int:
+    result = store.query(QueryRequest(query, **dataset), 30.0)
+    return int(json.loads(result.body)["results"]["bindings"][0]["n"]["value"])
+
+
+def _triples(snapshot: Snapshot, graph: str) -> int:
+    return sum(1 for _ in ox.parse(path=snapshot.dump_path(graph, "nt")))
+
+
+@pytest.fixture(scope="module")
+def both_stores(snapshot: Snapshot, upstream: str) -> Iterator[dict[str, SparqlStore]]:
+    stores: dict[str, SparqlStore] = {
+        "embedded": EmbeddedStore(snapshot.store_path, processes=1),
+        "remote": RemoteStore(upstream),
+    }
+    yield stores
+    for store in stores.values():
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED_GRAPH}> {{ ?s ?p ?o }}",
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ASSERTED_GRAPH}> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        # The query's own dataset holds no default graph here, only the named one.
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ASSERTED_GRAPH}> "
+        f"{{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}",
+    ],
+    ids=["from", "from-named", "from-named-and-default"],
+)
+def test_a_query_counts_its_own_from_graph_on_both_stores(
+    both_stores: dict[str, SparqlStore], snapshot: Snapshot, query: str
+) -> None:
+    """Issue 9: the remote store overrode FROM with the union (4,204 against 3,606)."""
+    asserted = _triples(snapshot, "asserted")
+    assert asserted < _triples(snapshot, "all")
+    counts = {name: _count(store, query) for name, store in both_stores.items()}
+    assert counts == {"embedded": asserted, "remote": asserted}
+
+
+def test_a_graph_outside_the_querys_from_named_is_empty_on_both_stores(
+    both_stores: dict[str, SparqlStore],
+) -> None:
+    query = (
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ASSERTED_GRAPH}> "
+        f"{{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
+    )
+    assert {name: _count(store, query) for name, store in both_stores.items()} == {
+        "embedded": 0,
+        "remote": 0,
+    }
+
+
+def test_protocol_graphs_win_over_the_querys_from_on_both_stores(
+    both_stores: dict[str, SparqlStore], snapshot: Snapshot
+) -> None:
+    """SPARQL 1.1 Protocol §2.1.4: default-graph-uri replaces the query's FROM."""
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED_GRAPH}> {{ ?s ?p ?o }}"
+    inferred = _triples(snapshot, "inferred")
+    counts = {
+        name: _count(store, query, default_graphs=(str(INFERRED_GRAPH),), named_graphs=())
+        for name, store in both_stores.items()
+    }
+    assert counts == {"embedded": inferred, "remote": inferred}
