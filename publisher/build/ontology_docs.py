@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from platformdirs import user_cache_dir
-from rdflib import DCTERMS, RDFS, SKOS, Graph, Literal
+from rdflib import DCTERMS, RDFS, SKOS, Graph, Literal, URIRef
 
 from publisher.build.snapshot import (
     HTML_LANGUAGES,
@@ -142,9 +142,13 @@ def render_with_pylode(path: Path, language: str) -> str:
     ontology = in_one_language(load_graph([path]), language)
     document = _ontpub()(ontology=ontology, sort_subjects=True)
     document.fids.update(
-        {str(term): str(term)[len(str(MR)) :] for term in set(ontology.subjects()) if term in MR}
+        {
+            str(term): str(term)[len(str(MR)) :]
+            for term in set(ontology.subjects())
+            if isinstance(term, URIRef) and term in MR
+        }
     )
-    return document.make_html()
+    return str(document.make_html())
 
 
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -167,10 +171,10 @@ def ontology_documents(source: Path) -> dict[str, bytes]:
     documents = {ontology_file_name(TURTLE): source.read_bytes()}
     for fmt in ONTOLOGY_FORMATS:
         if fmt is not TURTLE:
-            options = {"prefixes": PREFIXES} if fmt is RDFXML else {}
-            documents[ontology_file_name(fmt)] = ox.serialize(
-                triples, format=fmt.rdf_format, **options
-            )
+            prefixes = PREFIXES if fmt is RDFXML else None
+            serialized = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
+            assert serialized is not None  # no output given: the bytes are returned
+            documents[ontology_file_name(fmt)] = serialized
     for language in HTML_LANGUAGES:
         html = _for_phones(render_ontology_html(source, language))
         documents[ontology_file_name(HTML, language)] = html.encode("utf-8")

@@ -67,5 +67,12 @@ def to_rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
 
 
 def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
-    """The graph's triples as Oxigraph triples, for fast serialisation and loading."""
-    return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    """The graph's triples as Oxigraph triples, for fast serialisation and loading
+    (TypeError for a generalized triple: a literal subject or a predicate that is no IRI)."""
+    triples = []
+    for s, p, o in graph:
+        subject, predicate = to_oxigraph(s), to_oxigraph(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
+        triples.append(ox.Triple(subject, predicate, to_oxigraph(o)))
+    return triples
