@@ -160,7 +160,7 @@ def _triple_term_line(path: Path, fmt: Format) -> int | None:
         pattern = _TURTLE_TRIPLE_TERM
     elif fmt is RDFXML:
         pattern = _RDFXML_TRIPLE_TERM
-    else:  # JSON-LD: Oxigraph reads no triple terms from it
+    else:  # JSON-LD 1.1 has no syntax for triple terms
         return None
     text = path.read_text(encoding="utf-8", errors="replace")
     for match in pattern.finditer(text):
