@@ -1,13 +1,24 @@
 """Fixtures shared by every test area: a snapshot of the shipped dataset, built once."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from publisher.build.ontology_docs import CACHE_ENV
 from publisher.build.pipeline import build
 from publisher.build.snapshot import Snapshot
+
+
+@pytest.fixture(scope="session", autouse=True)
+def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache of rendered pages for this session (and the commands it runs), never the user's:
+    each build after the first one finds the ontology's documentation there."""
+    with pytest.MonkeyPatch.context() as patch:
+        cache = tmp_path_factory.mktemp("cache")
+        patch.setenv(CACHE_ENV, str(cache))
+        yield cache
 
 
 @pytest.fixture(scope="session")

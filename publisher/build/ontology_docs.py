@@ -8,14 +8,23 @@ pyLODE 3.3 has no notion of language: where a term has a label or definition in 
 and Turkish it shows one of them at random (for the document title, the last one it
 meets). So the page is rendered from a copy of the ontology that keeps, for every
 annotation that exists in the chosen language, only that language.
+
+Rendering takes pyLODE seconds per language, and every build renders the same ontology
+again: pages are kept in a cache folder, named by the digest of what makes them (the
+ontology's bytes, the language, pyLODE's version and this module's own code).
 """
 
+import hashlib
 import logging
+import os
+import tempfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import DCTERMS, RDFS, SKOS, Graph, Literal
+from platformdirs import user_cache_dir
+from rdflib import DCTERMS, RDFS, SKOS, Graph, Literal, URIRef
 
 from publisher.build.snapshot import (
     HTML_LANGUAGES,
@@ -77,7 +86,53 @@ def _ontpub() -> Any:
     return OntPub
 
 
+CACHE_ENV = "MUNICIPAL_ROLES_CACHE"
+_log = logging.getLogger(__name__)
+
+
+def cache_dir() -> Path:
+    """Where rendered pages are kept: $MUNICIPAL_ROLES_CACHE, else the user's cache folder."""
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured else Path(user_cache_dir("municipal-roles"))
+
+
 def render_ontology_html(path: Path, language: str = "en") -> str:
+    """The ontology's documentation page in one language, from the cache when it was
+    rendered before from the same bytes; a cache that cannot be read or written only
+    costs the rendering."""
+    key = hashlib.sha256()
+    for part in (path.read_bytes(), language.encode(), version("pylode").encode()):
+        key.update(hashlib.sha256(part).digest())
+    key.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
+    cached = cache_dir() / "ontology-docs" / f"{key.hexdigest()}.html"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as error:
+        _log.warning("cannot read the cached ontology page %s: %s", cached, error)
+    html = render_with_pylode(path, language)
+    try:
+        _write_atomically(cached, html)
+    except OSError as error:
+        _log.warning("cannot cache the ontology page in %s: %s", cached.parent, error)
+    return html
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a file whole or not at all: readers (other builds) never see a partial page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def render_with_pylode(path: Path, language: str) -> str:
     """The ontology's documentation page (a complete HTML document) in one language.
 
     Each term's section is anchored at its IRI's fragment (``#PositionType``), so that a
@@ -87,9 +142,13 @@ def render_ontology_html(path: Path, language: str = "en") -> str:
     ontology = in_one_language(load_graph([path]), language)
     document = _ontpub()(ontology=ontology, sort_subjects=True)
     document.fids.update(
-        {str(term): str(term)[len(str(MR)) :] for term in set(ontology.subjects()) if term in MR}
+        {
+            str(term): str(term)[len(str(MR)) :]
+            for term in set(ontology.subjects())
+            if isinstance(term, URIRef) and term in MR
+        }
     )
-    return document.make_html()
+    return str(document.make_html())
 
 
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -112,10 +171,10 @@ def ontology_documents(source: Path) -> dict[str, bytes]:
     documents = {ontology_file_name(TURTLE): source.read_bytes()}
     for fmt in ONTOLOGY_FORMATS:
         if fmt is not TURTLE:
-            options = {"prefixes": PREFIXES} if fmt is RDFXML else {}
-            documents[ontology_file_name(fmt)] = ox.serialize(
-                triples, format=fmt.rdf_format, **options
-            )
+            prefixes = PREFIXES if fmt is RDFXML else None
+            serialized = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
+            assert serialized is not None  # no output given: the bytes are returned
+            documents[ontology_file_name(fmt)] = serialized
     for language in HTML_LANGUAGES:
         html = _for_phones(render_ontology_html(source, language))
         documents[ontology_file_name(HTML, language)] = html.encode("utf-8")

@@ -9,7 +9,8 @@ about the data: instance types, inverse and symmetric links, non-trivial ``owl:s
 from dataclasses import dataclass
 
 import owlrl
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
 
 # owlrl reports inconsistencies as nodes of this class (owlrl.Namespaces.ERRNS).
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
@@ -61,7 +62,7 @@ class Closure:
     inferred: Graph
 
 
-def is_useful_entailment(triple: tuple[URIRef | BNode | Literal, URIRef, object]) -> bool:
+def is_useful_entailment(triple: tuple[Node, Node, Node]) -> bool:
     """Whether an owlrl entailment says something new about the data."""
     subject, predicate, obj = triple
     if isinstance(subject, Literal) or str(subject).startswith(_BUILT_IN):

@@ -169,9 +169,11 @@ def _write_dumps(folder: Path, graphs: dict[str, Graph], prefixes: dict[str, str
     for name, graph in graphs.items():
         triples = oxigraph_triples(graph)
         for fmt in DUMP_FORMATS:
-            options = {"prefixes": prefixes} if fmt is TURTLE else {}
             ox.serialize(
-                triples, str(folder / f"{name}.{fmt.extension}"), fmt.rdf_format, **options
+                triples,
+                str(folder / f"{name}.{fmt.extension}"),
+                fmt.rdf_format,
+                prefixes=prefixes if fmt is TURTLE else None,
             )
 
 

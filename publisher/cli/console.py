@@ -45,7 +45,7 @@ home_option = click.option(
 )
 
 
-class FormatChoice(click.ParamType):
+class FormatChoice(click.ParamType[Format, object]):
     """A format of ``publisher.rdf.formats`` by any of its names (``turtle``, ``ttl`` ...);
     the help lists the one spelling of each."""
 

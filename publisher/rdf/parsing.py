@@ -6,6 +6,7 @@ not follow ``owl:imports``. RDF/XML that declares DTD entities is refused before
 because entity expansion is the billion-laughs vector.
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from publisher.rdf.formats import GRAPH_FORMATS, RDFXML, Format, by_suffix, find_format
+from publisher.rdf.formats import (
+    GRAPH_FORMATS,
+    NTRIPLES,
+    RDFXML,
+    TURTLE,
+    Format,
+    by_suffix,
+    find_format,
+)
 from publisher.rdf.terms import TripleTermError, to_rdflib
 
 # Every suffix a file is read from, for messages and for finding RDF files in a folder.
@@ -109,7 +118,7 @@ def iter_triples(
             path=str(path), format=fmt.rdf_format, base_iri=base_iri or path.resolve().as_uri()
         ):
             if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
-                raise InputError(path, TripleTermError.MESSAGE, _line_of(path, "<<"))
+                raise InputError(path, TripleTermError.MESSAGE, _triple_term_line(path, fmt))
             yield quad
     except SyntaxError as error:
         message = str(error.msg if hasattr(error, "msg") and error.msg else error)
@@ -123,10 +132,41 @@ def iter_triples(
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
 
 
-def _line_of(path: Path, marker: str) -> int | None:
-    """The first line of a file holding ``marker``, to point a person at it."""
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        return next((number for number, line in enumerate(lines, 1) if marker in line), None)
+# Where RDF 1.2 syntax that makes a triple term starts, and what to skip on the way there.
+# Turtle and N-Triples: a triple term or reified triple (<<), an annotation ({|) or a
+# reifier (~), outside comments, strings and IRIs, which may hold the same characters.
+_TURTLE_TRIPLE_TERM = re.compile(
+    r"""
+    \#[^\n]*                                # a comment
+    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"   # long strings
+    | '''(?:[^'\\]|\\.|'(?!''))*'''
+    | "(?:[^"\\\n]|\\.)*"                   # strings
+    | '(?:[^'\\\n]|\\.)*'
+    | <(?!<)[^>\n]*>                        # an IRI
+    | (?P<mark> << | \{\| | ~ )
+    """,
+    re.DOTALL | re.VERBOSE,
+)
+# RDF/XML: a triple term property (rdf:parseType="Triple") or an annotated triple.
+_RDFXML_TRIPLE_TERM = re.compile(
+    r"""(?P<mark>parseType\s*=\s*["']Triple["']|:annotation(?:NodeID)?\s*=)"""
+)
+
+
+def _triple_term_line(path: Path, fmt: Format) -> int | None:
+    """The line where a file's first RDF 1.2 triple term is written, to point a person at it
+    (Oxigraph's parsers say where a syntax error is, not where a triple came from)."""
+    if fmt in (TURTLE, NTRIPLES):
+        pattern = _TURTLE_TRIPLE_TERM
+    elif fmt is RDFXML:
+        pattern = _RDFXML_TRIPLE_TERM
+    else:  # JSON-LD 1.1 has no syntax for triple terms
+        return None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for match in pattern.finditer(text):
+        if match.group("mark"):
+            return text.count("\n", 0, match.start()) + 1
+    return None
 
 
 def load_graph(

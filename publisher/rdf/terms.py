@@ -75,5 +75,6 @@ def oxigraph_triple(subject: Node, predicate: Node, obj: Node) -> ox.Triple:
 
 
 def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
-    """The graph's triples as Oxigraph triples, for fast serialisation and loading."""
+    """The graph's triples as Oxigraph triples, for fast serialisation and loading
+    (TypeError for a generalized triple: a literal subject or a predicate that is no IRI)."""
     return [oxigraph_triple(s, p, o) for s, p, o in graph]

@@ -53,3 +53,14 @@ def test_missing_data_file_exits_2_naming_it(tmp_path: Path) -> None:
 def test_unknown_subcommand_is_a_usage_error(tmp_path: Path) -> None:
     result = run("publish-everything", cwd=tmp_path, home=tmp_path / "home")
     assert result.returncode == 2
+
+
+def test_triple_term_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    """RDF 1.2 triple terms are refused (tests/cli/test_triple_terms.py has every format)."""
+    path = tmp_path / "city.ttl"
+    path.write_text("<http://a> <http://b> <<( <http://c> <http://d> <http://e> )>> .\n")
+    for command in (["validate", str(path)], ["build", "--data", str(path)]):
+        result = run(*command, cwd=tmp_path, home=tmp_path / "home")
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"error: {path}:1: RDF 1.2 triple terms")
+        assert "Traceback" not in result.stdout + result.stderr

@@ -7,7 +7,11 @@ import pytest
 from pylode.utils import PylodeError
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from publisher.build.ontology_docs import in_one_language, render_ontology_html
+from publisher.build import ontology_docs
+from publisher.build.ontology_docs import CACHE_ENV, in_one_language, render_ontology_html
+from publisher.build.pipeline import build
+from publisher.build.snapshot import HTML_LANGUAGES, current_snapshot
+from publisher.rdf.formats import HTML
 from publisher.rdf.namespaces import MR
 from publisher.rdf.parsing import load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE
@@ -83,3 +87,40 @@ def test_one_language_keeps_what_has_no_translation() -> None:
 def test_ontology_without_title_is_refused() -> None:
     with pytest.raises(PylodeError, match="title"):
         render_ontology_html(UNTITLED)
+
+
+def page(home: Path, language: str) -> bytes:
+    snapshot = current_snapshot(home)
+    assert snapshot is not None
+    path = snapshot.ontology_document(HTML, language)
+    assert path is not None
+    return path.read_bytes()
+
+
+def test_pages_are_rendered_once_per_ontology(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_data: Path
+) -> None:
+    """A build finds the pages of an ontology it rendered before; a changed ontology is
+    rendered again."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    rendered: list[tuple[Path, str]] = []
+    render = ontology_docs.render_with_pylode
+
+    def counting(path: Path, language: str) -> str:
+        rendered.append((path, language))
+        return render(path, language)
+
+    monkeypatch.setattr(ontology_docs, "render_with_pylode", counting)
+    build(tmp_path / "first", [tiny_data])
+    assert len(rendered) == len(HTML_LANGUAGES)
+
+    build(tmp_path / "second", [tiny_data])
+    assert len(rendered) == len(HTML_LANGUAGES)
+    for language in HTML_LANGUAGES:
+        assert page(tmp_path / "second", language) == page(tmp_path / "first", language)
+
+    changed = tmp_path / "changed.ttl"
+    source = ONTOLOGY_FILE.read_text(encoding="utf-8")
+    changed.write_text(source.replace("Municipal Roles Ontology", "Changed Ontology"), "utf-8")
+    assert "Changed Ontology" in render_ontology_html(changed, "en")
+    assert len(rendered) == len(HTML_LANGUAGES) + 1
