@@ -3,7 +3,8 @@ canned query's page and machine formats (publisher.web.answers).
 
 Each test here pins a drift the routes once had: /query ignored MAX_RESPONSE_BYTES,
 /queries/<name>.csv cut rows without X-SPARQL-MaxRows, an update got 403 on /sparql but
-400 on /query, a CONSTRUCT on /query got 500, RDF 1.2 triple terms got "syntax error".
+400 on /query, a CONSTRUCT on /query failed with 500 (then 503, asking for a format named
+"nt"), RDF 1.2 triple terms got "syntax error", an HTML page's 503 had no Retry-After.
 """
 
 import json
