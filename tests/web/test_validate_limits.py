@@ -2,6 +2,7 @@
 
 import json
 import tempfile
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from publisher.rdf.namespaces import ID_BASE, MR
 from publisher.validation.report import render_json
 from publisher.validation.upload import TRIPLES_CEILING
 from publisher.validation.validator import validate_files
+from publisher.web.publication import EXTENSION_KEY
 from publisher.web.views.validate import RETRY_AFTER
 
 JSON = {"Accept": "application/json"}
@@ -47,7 +49,8 @@ def _uploads_on_disk() -> set[Path]:
 
 
 def test_a_slow_validation_is_stopped_with_503_and_the_next_one_works(make_app):
-    client = make_app(VALIDATE_TIMEOUT=0.5, VALIDATE_MAX_TRIPLES=20_000).test_client()
+    app = make_app(VALIDATE_TIMEOUT=0.5, VALIDATE_MAX_TRIPLES=20_000)
+    client = app.test_client()
     before = _uploads_on_disk()
     response = _upload(client, _typed_blank_nodes(15_000), "many.ttl", headers=JSON)
     assert response.status_code == 503
@@ -55,6 +58,13 @@ def test_a_slow_validation_is_stopped_with_503_and_the_next_one_works(make_app):
     assert "time limit of 0.5 s" in text
     assert "municipal-roles validate" in text
     assert _uploads_on_disk() <= before  # the killed validation left no file behind
+    # The same app (its validation slots) with time enough for a small file on a loaded
+    # machine: what is tested is that the killed validation left the app usable, not how
+    # fast a process starts.
+    published = app.extensions[EXTENSION_KEY]
+    app.extensions[EXTENSION_KEY] = replace(
+        published, settings=replace(published.settings, validate_timeout=60.0)
+    )
     again = _upload(client, CONFORMING, "data.nt", headers=JSON)
     assert again.status_code == 200
     assert again.get_json()["conforms"] is True
