@@ -252,7 +252,10 @@ def _check_syntax_with_oxigraph(text: str, decoded: str) -> None:
                 "this is SPARQL Update: this endpoint is read-only and answers queries "
                 "(SELECT, ASK, CONSTRUCT, DESCRIBE) only"
             ) from None
-        raise QueryError(f"syntax error: {_with_the_place(text, str(error))}") from None
+        note = ""
+        if decoded != text:
+            note = "\n(the query uses \\u or \\U escapes: write the characters themselves)"
+        raise QueryError(f"syntax error: {_with_the_place(text, str(error))}{note}") from None
     # pyoxigraph changed how it prepares queries: the text may have been evaluated.
     raise RuntimeError("the SPARQL syntax check evaluated a query; see publisher/store/guard.py")
 

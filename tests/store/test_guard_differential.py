@@ -1,0 +1,249 @@
+"""What the guard accepts, Oxigraph runs without a request or a foreign graph read.
+
+Every accepted query (the W3C positive syntax tests, the bypasses of issue 10, and queries
+Hypothesis generates from keywords, comparisons, escapes, dots, tags, numbers, comments and
+SERVICE / FROM in odd places) runs on an in-memory Oxigraph that holds a foreign graph and
+could reach a loopback trap: the test fails if the trap is reached or the foreign data read.
+"""
+
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from publisher.rdf.namespaces import PREFIXES
+from publisher.store.dataset import DATASET_GRAPHS
+from publisher.store.guard import check_query
+from publisher.store.query import QueryError, UpdateRefused
+
+SECRET = "foreign-graph-secret"
+COUNTS: Counter[str] = Counter()
+
+
+class Trap:
+    """A loopback listener that records every connection and closes it at once."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen()
+        self.server.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/sparql"
+        self.connections = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            connection.close()
+
+
+@pytest.fixture(scope="module")
+def trap() -> Iterator[Trap]:
+    listener = Trap()
+    yield listener
+    listener.stop.set()
+    listener.thread.join()
+    listener.server.close()
+
+
+@pytest.fixture(scope="module")
+def store(trap: Trap) -> ox.Store:
+    """A little data in the dataset's graphs, and a secret in a graph named like the trap."""
+    store = ox.Store()
+    for graph in DATASET_GRAPHS:
+        store.add(
+            ox.Quad(
+                ox.NamedNode("https://example.org/s"),
+                ox.NamedNode("https://example.org/p"),
+                ox.Literal("1"),
+                ox.NamedNode(graph),
+            )
+        )
+    # The default graph matches the bypasses' triple patterns, so that a SERVICE joined
+    # after them is evaluated (a join with no solutions on its left never runs its right).
+    for term in (
+        ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
+        ox.Literal("false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
+        ox.Literal("1e0", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")),
+        ox.Literal("x", language="en"),
+        ox.NamedNode(PREFIXES["mr"]),
+    ):
+        store.add(
+            ox.Quad(
+                ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), term
+            )
+        )
+    for graph in (trap.url, "http://example.org/elsewhere"):
+        store.add(
+            ox.Quad(
+                ox.NamedNode("https://example.org/s"),
+                ox.NamedNode("https://example.org/p"),
+                ox.Literal(SECRET),
+                ox.NamedNode(graph),
+            )
+        )
+    return store
+
+
+def run_if_accepted(query: str, store: ox.Store, trap: Trap, source: str) -> None:
+    """Guard the query; if accepted, run it with the query's own dataset and check."""
+    COUNTS[f"{source} queries"] += 1
+    try:
+        check_query(query, DATASET_GRAPHS)
+    except (QueryError, UpdateRefused):
+        COUNTS[f"{source} refused"] += 1
+        return
+    COUNTS[f"{source} accepted"] += 1
+    before = trap.connections
+    try:
+        result = store.query(query, base_iri="http://endpoint.invalid/sparql", prefixes=PREFIXES)
+        answer = repr(result if isinstance(result, ox.QueryBoolean) else list(result))
+    except (SyntaxError, OSError, RuntimeError, ValueError):
+        answer = ""  # the store's own refusal (a 400)
+    time.sleep(0.01)
+    assert trap.connections == before, f"the trap was reached by {query!r}"
+    assert SECRET not in answer, f"a foreign graph was read by {query!r}"
+
+
+def w3c_positive_queries() -> list[str]:
+    return [
+        path.read_text(encoding="utf-8")
+        for path in sorted((Path(__file__).with_name("w3c") / "sparql").rglob("*.rq"))
+        if "bad" not in path.name
+    ]
+
+
+def issue_queries(url: str) -> list[str]:
+    service = f"SERVICE <{url}> {{ ?x ?y ?z }}"
+    return [
+        f"SELECT * WHERE {{ BIND(1 AS ?o) FILTER(?o<?a)SERVICE#>\n<{url}> {{ ?x ?y ?z }} }}",
+        f"SELECT (?a<(?b)AS?c)FROM#>\n<{url}> WHERE {{?s ?p ?o}}",
+        *(
+            f"SELECT * {{ ?s ?p {term}.{service} }}"
+            for term in ("true", "false", "1e0", '"x"@en', "mr:")
+        ),
+    ]
+
+
+def test_the_suite_and_the_bypasses_agree_with_oxigraph(store: ox.Store, trap: Trap) -> None:
+    for query in w3c_positive_queries() + issue_queries(trap.url):
+        run_if_accepted(query, store, trap, "suite and issue")
+
+
+PIECES = [
+    "SELECT",
+    "*",
+    "WHERE",
+    "{",
+    "}",
+    "(",
+    ")",
+    ".",
+    ";",
+    ",",
+    "?a",
+    "?o",
+    "?s ?p ?o",
+    "<",
+    "<=",
+    ">",
+    "&&",
+    "||",
+    "!",
+    "=",
+    "true",
+    "false",
+    "1e0",
+    "1",
+    "1.5",
+    "-1",
+    '"x"',
+    '"x"@en',
+    '"x"@from',
+    "'y'",
+    '"""z"""',
+    "mr:",
+    "mr:x",
+    "mr:.",
+    ":",
+    "a",
+    "SERVICE",
+    "SILENT",
+    "FROM",
+    "NAMED",
+    "FILTER",
+    "BIND",
+    "AS",
+    "OPTIONAL",
+    "MINUS",
+    "UNION",
+    "EXISTS",
+    "NOT",
+    "VALUES",
+    "BASE",
+    "PREFIX",
+    "#",
+    "# c\n",
+    "\n",
+    "\\u0053ERVICE",
+    "\\u003C",
+    "\\u0022",
+    "\\\\",
+    "\\'",
+    "TRAP",
+    "<TRAP>",
+    "<rel>",
+]
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> str:
+    """A valid frame with generated pieces inside, glued or spaced."""
+    pieces = draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12))
+    glue = draw(
+        st.lists(st.sampled_from(["", " ", "\n"]), min_size=len(pieces), max_size=len(pieces))
+    )
+    middle = "".join(p + g for p, g in zip(pieces, glue, strict=True))
+    frame = draw(
+        st.sampled_from(
+            [
+                "SELECT * WHERE {{ ?s ?p ?o . {} }}",
+                "SELECT * {} WHERE {{ ?s ?p ?o }}",
+                "SELECT * WHERE {{ BIND(1 AS ?o) FILTER(?o{}) }}",
+                "SELECT (?o{} AS ?c) WHERE {{ ?s ?p ?o }}",
+                "ASK {{ ?s ?p {} }}",
+                "{}",
+            ]
+        )
+    )
+    return frame.format(middle)
+
+
+@settings(
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=queries())
+def test_generated_queries_agree_with_oxigraph(query: str, store: ox.Store, trap: Trap) -> None:
+    run_if_accepted(query.replace("TRAP", trap.url), store, trap, "generated")
+
+
+def test_report_counts() -> None:
+    """Printed with -s: how many queries the differential tests ran, accepted, refused."""
+    print(f"\ndifferential: {dict(COUNTS)}")
+    assert COUNTS["generated accepted"] > 0 and COUNTS["generated refused"] > 0
