@@ -192,9 +192,10 @@ def _read(text: str) -> _Reading:
         raise _too_deep() from None
     except pyparsing.ParseBaseException as error:
         # Oxigraph accepts the text, rdflib does not: what it means cannot be checked.
+        place = f"error at {error.lineno}:{error.col}: {error.msg}"
         raise QueryError(
-            f"line {error.lineno}, column {error.col}: this query is valid SPARQL for the "
-            f"store but the endpoint's guard cannot read it ({error.msg}); please rephrase"
+            "this query is valid SPARQL for the store but the endpoint's guard cannot read "
+            f"it; please rephrase: {_with_the_place(decoded, place)}"
         ) from None
     except (TypeError, ValueError) as error:  # rdflib's parse actions (e.g. "-1.0" as object)
         raise QueryError(
