@@ -144,27 +144,11 @@ def test_the_suite_and_the_bypasses_agree_with_oxigraph(store: ox.Store, trap: T
         run_if_accepted(query, store, trap, "suite and issue")
 
 
-PIECES = [
-    "SELECT",
-    "*",
-    "WHERE",
-    "{",
-    "}",
-    "(",
-    ")",
-    ".",
-    ";",
-    ",",
-    "?a",
+# Terms next to which a tokenizer once misread a dot, a '<' or a keyword (issue 10).
+TERMS = [
+    "?s",
     "?o",
-    "?s ?p ?o",
-    "<",
-    "<=",
-    ">",
-    "&&",
-    "||",
-    "!",
-    "=",
+    "?a",
     "true",
     "false",
     "1e0",
@@ -176,65 +160,85 @@ PIECES = [
     '"x"@from',
     "'y'",
     '"""z"""',
-    "mr:",
     "mr:x",
-    "mr:.",
-    ":",
-    "a",
-    "SERVICE",
-    "SILENT",
-    "FROM",
-    "NAMED",
-    "FILTER",
-    "BIND",
-    "AS",
-    "OPTIONAL",
-    "MINUS",
-    "UNION",
-    "EXISTS",
-    "NOT",
-    "VALUES",
-    "BASE",
-    "PREFIX",
-    "#",
-    "# c\n",
-    "\n",
-    "\\u0053ERVICE",
-    "\\u003C",
-    "\\u0022",
-    "\\\\",
-    "\\'",
-    "TRAP",
-    "<TRAP>",
+    "mr:",
+    "<https://example.org/s>",
+    '"\\u0041"',
+    '"C:\\\\Users"',
+    '"SERVICE <TRAP>"',
     "<rel>",
+]
+OPERATORS = ["<", "<=", ">", "=", "!=", " < ", "&&?a<"]
+SEPARATORS = [" . ", ".", " ", "\n", " # c\n", " # \\u0041 SERVICE\n", "#>\n", ";"]
+HOSTILE = [
+    "SERVICE <TRAP> { ?x ?y ?z }",
+    "SERVICE SILENT <TRAP> { }",
+    "\\u0053ERVICE <TRAP> { }",
+    "service <TRAP> { ?x ?y ?z }",
+    "SERVICE ?o { }",
+]
+DATASETS = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    "FROM <TRAP>",
+    "FROM NAMED <TRAP>",
+    "from <http://example.org/elsewhere>",
+    "FROM <https://w3id.org/municipal-roles/graph/asserted>",
+    "FROM#>\n<TRAP>",
+    "FROM <asserted>",
+    "FROM mr:x",
 ]
 
 
 @st.composite
+def elements(draw: st.DrawFn, depth: int = 0) -> str:
+    """One part of a group: a triple, a filter, a bind, SERVICE, or a nested group."""
+    term, other = draw(st.sampled_from(TERMS)), draw(st.sampled_from(TERMS))
+    operator = draw(st.sampled_from(OPERATORS))
+    choices = [
+        f"?s ?p {term}",
+        f"FILTER(?o{operator}{other})",
+        f"BIND({term} AS ?b)",
+        f"?s ?p {term}{draw(st.sampled_from(SEPARATORS))}?s ?p {other}",
+        f"FILTER(?o{operator}{other}) BIND({term} AS ?c)",
+    ]
+    if draw(st.integers(0, 3)) == 0:  # one part in four is hostile
+        choices = [
+            f"FILTER(?o{operator}{other})SERVICE#>\n<TRAP> {{ ?x ?y ?z }}",
+            f"?s ?p {term}.{draw(st.sampled_from(HOSTILE))}",
+            draw(st.sampled_from(HOSTILE)),
+        ]
+    if depth < 2:
+        inner = draw(elements(depth + 1))
+        choices += [
+            f"OPTIONAL {{ {inner} }}",
+            f"MINUS {{ {inner} }}",
+            f"{{ {inner} }} UNION {{ ?s ?p ?o }}",
+            f"FILTER EXISTS {{ {inner} }}",
+            f"{{ SELECT * {{ {inner} }} }}",
+        ]
+    return draw(st.sampled_from(choices))
+
+
+@st.composite
 def queries(draw: st.DrawFn) -> str:
-    """A valid frame with generated pieces inside, glued or spaced."""
-    pieces = draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12))
-    glue = draw(
-        st.lists(st.sampled_from(["", " ", "\n"]), min_size=len(pieces), max_size=len(pieces))
+    """A query head, maybe a dataset clause, and a group of parts glued or spaced."""
+    parts = draw(st.lists(elements(), min_size=1, max_size=4))
+    glue = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(parts), max_size=len(parts)))
+    body = "".join(part + sep for part, sep in zip(parts, glue, strict=True))
+    head = draw(
+        st.sampled_from(["SELECT *", "ASK", "SELECT (?o<?a AS ?c)", "SELECT (?a<(?b)AS?c)"])
     )
-    middle = "".join(p + g for p, g in zip(pieces, glue, strict=True))
-    frame = draw(
-        st.sampled_from(
-            [
-                "SELECT * WHERE {{ ?s ?p ?o . {} }}",
-                "SELECT * {} WHERE {{ ?s ?p ?o }}",
-                "SELECT * WHERE {{ BIND(1 AS ?o) FILTER(?o{}) }}",
-                "SELECT (?o{} AS ?c) WHERE {{ ?s ?p ?o }}",
-                "ASK {{ ?s ?p {} }}",
-                "{}",
-            ]
-        )
-    )
-    return frame.format(middle)
+    dataset = draw(st.sampled_from(DATASETS))
+    base = draw(st.sampled_from(["", "BASE <https://w3id.org/municipal-roles/graph/> "]))
+    return f"{base}{head} {dataset} WHERE {{ ?s ?p ?o . {body} }}"
 
 
 @settings(
-    max_examples=500,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
