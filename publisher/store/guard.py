@@ -159,11 +159,11 @@ def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
 @lru_cache(maxsize=1024)
 def is_volatile(text: str) -> bool:
     """Whether the query calls NOW(), RAND() or another function that differs per run.
-    A text the guard cannot read counts as volatile: its answer is never cached."""
+    A text the guard refuses has no answer to cache: it is not volatile."""
     try:
         return _read(text).volatile
     except (QueryError, UpdateRefused):
-        return True
+        return False
 
 
 def with_usual_prefixes(text: str) -> str:

@@ -6,12 +6,14 @@ SERVICE / FROM in odd places) runs on an in-memory Oxigraph that holds a foreign
 could reach a loopback trap: the test fails if the trap is reached or the foreign data read.
 """
 
+import re
 import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -20,10 +22,13 @@ from hypothesis import strategies as st
 
 from publisher.rdf.namespaces import PREFIXES
 from publisher.store.dataset import DATASET_GRAPHS
-from publisher.store.guard import check_query
+from publisher.store.guard import QueryDataset, check_query, is_volatile
 from publisher.store.query import QueryError, UpdateRefused
 
 SECRET = "foreign-graph-secret"
+BASE = "http://endpoint.invalid/sparql"
+EMPTY_GRAPH = ox.NamedNode("urn:guard-test:no-graph")
+BLANK_NODE = re.compile(r"<BlankNode value=[^>]*>")
 COUNTS: Counter[str] = Counter()
 
 
@@ -99,24 +104,46 @@ def store(trap: Trap) -> ox.Store:
     return store
 
 
+def answer(store: ox.Store, query: str, **dataset: Any) -> str:
+    """The answer as comparable text: rows sorted, blank node labels erased; or the error."""
+    try:
+        result = store.query(query, base_iri=BASE, prefixes=PREFIXES, **dataset)
+        if isinstance(result, ox.QueryBoolean):
+            return repr(bool(result))
+        return "\n".join(sorted(BLANK_NODE.sub("_:b", repr(row)) for row in result))
+    except (SyntaxError, OSError, RuntimeError, ValueError) as error:
+        return f"error: {type(error).__name__}"  # the store's own refusal (a 400)
+
+
+def guard_dataset(store: ox.Store, reading: QueryDataset) -> dict[str, Any]:
+    """The dataset the guard read, as Oxigraph's arguments (without FROM: Oxigraph's own
+    default, the store's default graph and every named graph)."""
+    if not reading.named:
+        return {"default_graph": ox.DefaultGraph(), "named_graphs": list(store.named_graphs())}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in reading.default_graphs] or [EMPTY_GRAPH],
+        "named_graphs": [ox.NamedNode(g) for g in reading.named_graphs],
+    }
+
+
 def run_if_accepted(query: str, store: ox.Store, trap: Trap, source: str) -> None:
-    """Guard the query; if accepted, run it with the query's own dataset and check."""
+    """Guard the query; if accepted, run it as Oxigraph reads it and check that it made no
+    request, read no foreign graph, and read the dataset the guard read."""
     COUNTS[f"{source} queries"] += 1
     try:
-        check_query(query, DATASET_GRAPHS)
+        reading = check_query(query, DATASET_GRAPHS)
     except (QueryError, UpdateRefused):
         COUNTS[f"{source} refused"] += 1
         return
     COUNTS[f"{source} accepted"] += 1
     before = trap.connections
-    try:
-        result = store.query(query, base_iri="http://endpoint.invalid/sparql", prefixes=PREFIXES)
-        answer = repr(result if isinstance(result, ox.QueryBoolean) else list(result))
-    except (SyntaxError, OSError, RuntimeError, ValueError):
-        answer = ""  # the store's own refusal (a 400)
+    own = answer(store, query)
     time.sleep(0.01)
     assert trap.connections == before, f"the trap was reached by {query!r}"
-    assert SECRET not in answer, f"a foreign graph was read by {query!r}"
+    assert SECRET not in own, f"a foreign graph was read by {query!r}"
+    if not is_volatile(query):
+        guarded = answer(store, query, **guard_dataset(store, reading))
+        assert own == guarded, f"Oxigraph read another dataset than the guard in {query!r}"
 
 
 def w3c_positive_queries() -> list[str]:
@@ -190,6 +217,9 @@ DATASETS = [
     "FROM#>\n<TRAP>",
     "FROM <asserted>",
     "FROM mr:x",
+    # A default graph with data, so that the GRAPH ?g added with FROM NAMED joins.
+    "FROM <https://w3id.org/municipal-roles/graph/asserted> FROM NAMED <inferred>",
+    "FROM NAMED <https://w3id.org/municipal-roles/graph/inferred> FROM <asserted>",
 ]
 
 
@@ -233,6 +263,8 @@ def queries(draw: st.DrawFn) -> str:
         st.sampled_from(["SELECT *", "ASK", "SELECT (?o<?a AS ?c)", "SELECT (?a<(?b)AS?c)"])
     )
     dataset = draw(st.sampled_from(DATASETS))
+    if "NAMED" in dataset:  # GRAPH ?g with no FROM NAMED would read every graph held here
+        body += "GRAPH ?g { ?s ?p ?o }"
     base = draw(st.sampled_from(["", "BASE <https://w3id.org/municipal-roles/graph/> "]))
     return f"{base}{head} {dataset} WHERE {{ ?s ?p ?o . {body} }}"
 
