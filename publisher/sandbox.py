@@ -13,7 +13,7 @@ from multiprocessing.context import ForkServerContext
 
 # The module every child of the fork server has loaded before it forks: only the query
 # worker, so that query processes stay small under their address-space cap.
-PRELOAD = ["publisher.store.embedded"]
+PRELOAD = ["publisher.store.worker"]
 
 
 def forkserver_context() -> ForkServerContext:

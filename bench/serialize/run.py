@@ -37,8 +37,9 @@ from synthetic import publish_synthetic
 from publisher.build.pipeline import build
 from publisher.build.snapshot import Snapshot, current_snapshot
 from publisher.rdf.formats import RESULT_FORMATS, by_name
-from publisher.store.embedded import query_options
+from publisher.store.dataset import query_dataset
 from publisher.store.query import QueryRequest, QueryResult
+from publisher.store.worker import query_options
 from publisher.store.writers import results_writer, write_solutions
 
 # Six columns of every kind of term; OPTIONALs leave some unbound.
@@ -89,7 +90,8 @@ class Evaluated:
 
 def evaluate(store: ox.Store, text: str) -> Evaluated:
     """The query's rows, run as the embedded store runs it (union default graph, prefixes)."""
-    answer = store.query(text, **query_options(QueryRequest(text)))
+    request = QueryRequest(text)
+    answer = store.query(text, **query_options(request, query_dataset(request)))
     assert isinstance(answer, ox.QuerySolutions)
     return Evaluated(answer)
 

@@ -55,7 +55,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         # an external store) is ready before the first visitor arrives.
         with app.app_context():
             try:
-                publication().store.query(QueryRequest("ASK {}"), WARM_UP_SECONDS)
+                publication().store.query(QueryRequest("ASK {}", trusted=True), WARM_UP_SECONDS)
             except (QueryError, QueryTimeout, StoreUnavailable) as error:
                 err.print(f"warning: the store did not answer a first query: {error}")
         return app

@@ -30,7 +30,8 @@ class CachedStore:
                 return cached
         result = self.store.query(request, timeout)
         cost = len(result.body) + len(request.text)
-        if cost <= self.budget // 8 and not is_volatile(request.text):
+        volatile = not request.trusted and is_volatile(request.text)
+        if cost <= self.budget // 8 and not volatile:
             with self._lock:
                 if request not in self._answers:
                     self._answers[request] = result

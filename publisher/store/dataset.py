@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from publisher.store.guard import QueryDataset
+from publisher.store.guard import QueryDataset, check_query
 from publisher.store.query import QueryRequest
 
 # The graphs a query may name; their union is the default graph.
@@ -34,3 +34,11 @@ def choose_dataset(request: QueryRequest, own: QueryDataset) -> Dataset:
     if own.named:
         return Dataset("query", own.default_graphs, own.named_graphs)
     return Dataset("union", DATASET_GRAPHS, DATASET_GRAPHS)
+
+
+def query_dataset(request: QueryRequest) -> Dataset:
+    """The graphs of a request, the guard having read its text (it raises for a query this
+    endpoint refuses). The publisher's own queries (``trusted``) name no graph and are not
+    read: they are the union's, and the client-facing caps do not apply to them."""
+    own = QueryDataset() if request.trusted else check_query(request.text, DATASET_GRAPHS)
+    return choose_dataset(request, own)

@@ -6,95 +6,29 @@ process can always be stopped, so each query runs in a worker process holding it
 read-only view of the store; the worker is killed when the limit passes and replaced on
 demand. Workers start from a fork server, so a replacement costs milliseconds and never
 inherits the web server's threads.
+
+The guard reads each query here, in the web worker, once; the query process gets the
+dataset it decided on with the query (``publisher.store.worker``) and parses nothing.
 """
 
-import os
-import sys
 import threading
 import time
-from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.rdf.namespaces import PREFIXES
-from publisher.sandbox import cap_memory, cut_network, forkserver_context
-from publisher.store.dataset import DATASET_GRAPHS, choose_dataset
-from publisher.store.guard import check_query
-from publisher.store.query import (
-    QueryError,
-    QueryRequest,
-    QueryResult,
-    QueryTimeout,
-    StoreUnavailable,
-)
-from publisher.store.serialization import serialize
-
-
-def query_options(request: QueryRequest) -> dict[str, Any]:
-    """Oxigraph's query arguments: base IRI, the usual prefixes, and the dataset.
-
-    Oxigraph lets ``default_graph`` override a query's FROM (the protocol wins), and so
-    does its union flag, so the union is asked for only when neither names graphs. The
-    flag rather than a list of the two graphs: the snapshot store holds only them, and
-    Oxigraph evaluates the flag about a third faster (bench/serve).
-    """
-    options: dict[str, Any] = {"base_iri": request.base_iri, "prefixes": PREFIXES}
-    dataset = choose_dataset(request, check_query(request.text, DATASET_GRAPHS))
-    if dataset.chosen_by == "protocol":
-        options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
-        options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
-    elif dataset.chosen_by == "union":
-        options["use_default_graph_as_union"] = True
-    return options
-
-
-def answer(store: ox.Store, request: QueryRequest) -> QueryResult:
-    """Run one query on an open store (in a worker process)."""
-    try:
-        result = store.query(request.text, **query_options(request))
-        return serialize(result, request)
-    except SyntaxError as error:
-        raise QueryError(f"syntax error: {error}") from error
-
-
-def _serve(store_path: str, connection: Connection, memory_mb: int) -> None:
-    """A worker's life: open the store, then answer requests until the pipe closes.
-
-    Oxigraph holds sorts and joins in memory (a cross product under ORDER BY grows by
-    about 1 GB a second), so the worker's address space is capped: a query past it ends
-    the worker, not the machine.
-    """
-    if not cut_network():
-        print(
-            f"query process {os.getpid()}: cannot drop network access (unshare refused); "
-            "relying on the query guard alone",
-            file=sys.stderr,
-            flush=True,
-        )
-    cap_memory(memory_mb)
-    store = ox.Store.read_only(store_path)
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            reply: QueryResult | Exception = answer(store, request)
-        except (QueryError, OSError, ValueError) as error:
-            reply = QueryError(str(error))
-        except Exception as error:  # any other failure is reported, not fatal to the worker
-            reply = StoreUnavailable(f"{type(error).__name__}: {error}")
-        connection.send(reply)
+from publisher.sandbox import forkserver_context
+from publisher.store.dataset import query_dataset
+from publisher.store.query import QueryRequest, QueryResult, QueryTimeout, StoreUnavailable
+from publisher.store.worker import Job, serve
 
 
 class _Worker:
     def __init__(self, context: ForkServerContext, store_path: str, memory_mb: int) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
-            target=_serve, args=(store_path, child, memory_mb), daemon=True
+            target=serve, args=(store_path, child, memory_mb), daemon=True
         )
         self.process.start()
         child.close()
@@ -123,11 +57,11 @@ class EmbeddedStore:
 
     def query(self, request: QueryRequest, timeout: float) -> QueryResult:
         """Answer in a worker; past ``timeout`` seconds (waiting included) the worker dies."""
-        check_query(request.text, DATASET_GRAPHS)
+        job = Job(request, query_dataset(request))
         deadline = time.monotonic() + timeout
         worker = self._acquire(deadline, timeout)
         try:
-            worker.connection.send(request)
+            worker.connection.send(job)
             if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeout(f"the query ran past the time limit of {timeout:g} s")
             reply = worker.connection.recv()

@@ -38,6 +38,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef
 
 from publisher.rdf.namespaces import PREFIXES
+from publisher.rdf.terms import TripleTermError
 from publisher.store.query import ForbiddenQuery, QueryError, UpdateRefused
 
 # Longest query text read at all: parsing is linear-ish, but a bound keeps every request
@@ -70,6 +71,9 @@ _VOLATILE_NODES = frozenset(
 _PARSER_FRAMES = 60 * MAX_NESTING + 1000
 _PARSER_STACK_BYTES = 16 << 20
 
+# What SPARQL 1.2 adds for triple terms (<<( )>>, << >> reifiers, {| |} annotations,
+# TRIPLE() and its accessors): only used to word a refusal, never to accept a query.
+_RDF_1_2_SYNTAX = re.compile(r"<<|\{\||\b(?:TRIPLE|isTRIPLE)\s*\(", re.IGNORECASE)
 # SPARQL 1.1 §19.2: \uXXXX and \UXXXXXXXX are replaced before the query is parsed.
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Oxigraph's syntax errors start with "error at LINE:COLUMN".
@@ -192,6 +196,10 @@ def _read(text: str) -> _Reading:
         raise _too_deep() from None
     except pyparsing.ParseBaseException as error:
         # Oxigraph accepts the text, rdflib does not: what it means cannot be checked.
+        if _RDF_1_2_SYNTAX.search(decoded):
+            # Refused either way; the message says why the usual way (RDF 1.2 is refused
+            # at every door of the project, publisher.rdf.terms).
+            raise ForbiddenQuery(TripleTermError.MESSAGE) from None
         place = f"error at {error.lineno}:{error.col}: {error.msg}"
         raise QueryError(
             "this query is valid SPARQL for the store but the endpoint's guard cannot read "

@@ -42,11 +42,15 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
-    # Rows stop once the answer written so far passes this many bytes (graphs: their
-    # N-Triples), so a few huge rows are cut as well as many small ones.
+    # Rows (or triples) stop once their terms, as N-Triples writes them, pass this many
+    # bytes: a few huge rows are cut as well as many small ones, at the same row in every
+    # format.
     max_bytes: int = 16 << 20
     # Relative IRIs in the query resolve against this (the endpoint's URL).
     base_iri: str | None = None
+    # The publisher's own query (a page's description, labels, the catalog's counts), built
+    # from checked IRIs: not read by the guard, so no client-facing text cap applies.
+    trusted: bool = False
 
 
 @dataclass(frozen=True)

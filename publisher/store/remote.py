@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 import httpx
 import pyoxigraph as ox
 
-from publisher.store.dataset import DATASET_GRAPHS, choose_dataset
-from publisher.store.guard import check_query, with_usual_prefixes
+from publisher.store.dataset import query_dataset
+from publisher.store.guard import with_usual_prefixes
 from publisher.store.query import (
     QueryError,
     QueryRequest,
@@ -30,8 +30,10 @@ class RemoteStore:
     client: httpx.Client = field(default_factory=httpx.Client)
 
     def query(self, request: QueryRequest, timeout: float) -> QueryResult:
-        dataset = choose_dataset(request, check_query(request.text, DATASET_GRAPHS))
-        form: dict[str, str | list[str]] = {"query": with_usual_prefixes(request.text)}
+        dataset = query_dataset(request)
+        # The publisher's own queries write their IRIs out in full.
+        text = request.text if request.trusted else with_usual_prefixes(request.text)
+        form: dict[str, str | list[str]] = {"query": text}
         if dataset.chosen_by != "query":  # else the endpoint reads the query's own FROM
             form["default-graph-uri"] = list(dataset.default_graphs)
             form["named-graph-uri"] = list(dataset.named_graphs)

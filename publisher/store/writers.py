@@ -49,7 +49,12 @@ def write_solutions(
     max_bytes: int,
 ) -> tuple[int, bool]:
     """Write rows to ``output`` until the rows run out, ``max_rows`` rows are written, or
-    the body has passed ``max_bytes``; returns the rows written and whether some were cut.
+    the rows' terms have passed ``max_bytes``; returns the rows written and whether some
+    were cut.
+
+    The byte cap counts each term as N-Triples writes it, whatever the format, so an
+    answer is cut at the same row in every format and on every route (CONSTRUCT answers
+    are counted the same way, ``publisher.store.serialization``).
 
     Rows are pulled one at a time, so a huge answer stops costing at the cap. Answers
     repeat terms (predicates, classes, labels: 862 distinct terms in the 60,000 values
@@ -57,22 +62,23 @@ def write_solutions(
     and its text reused, a third of the work; the texts kept are those of the kept
     rows' terms, never more than the body.
     """
-    written = output.write(writer.head([v.value for v in solutions.variables]).encode())
-    texts: dict[Term, str] = {}
+    output.write(writer.head([v.value for v in solutions.variables]).encode())
+    texts: dict[Term, tuple[str, int]] = {}
     known = texts.get
 
-    def first_time(term: Term) -> str:
-        text = texts[term] = writer.term(term)
-        return text
+    def first_time(term: Term) -> tuple[str, int]:
+        written = texts[term] = (writer.term(term), len(str(term)))
+        return written
 
     rows = 0
+    size = 0
     for solution in solutions:
-        if rows == max_rows or written > max_bytes:
+        if rows == max_rows or size > max_bytes:
             output.write(writer.tail().encode())
             return rows, True
-        # ``or``: an empty text (CSV's empty literal) is only written again, never wrong.
-        fields = [None if t is None else (known(t) or first_time(t)) for t in solution]
-        written += output.write(writer.row(fields).encode())
+        terms = [None if t is None else (known(t) or first_time(t)) for t in solution]
+        output.write(writer.row([None if t is None else t[0] for t in terms]).encode())
+        size += sum(t[1] for t in terms if t is not None)
         rows += 1
     output.write(writer.tail().encode())
     return rows, False

@@ -15,10 +15,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import publisher.store.embedded as embedded
+import publisher.store.worker as worker
 from publisher.build.snapshot import Snapshot
 from publisher.sandbox import forkserver_context
-from publisher.store.dataset import DATASET_GRAPHS
+from publisher.store.dataset import DATASET_GRAPHS, choose_dataset
 from publisher.store.embedded import EmbeddedStore
 from publisher.store.guard import QueryDataset, check_query
 from publisher.store.query import QueryRequest, QueryTimeout, StoreUnavailable, UpdateRefused
@@ -223,12 +223,12 @@ def test_query_processes_cannot_open_connections(recorder: tuple[str, list[bytes
 def _serve_without_the_guard(
     store_path: str, connection: Connection, cut: bool
 ) -> None:  # pragma: no cover - runs in a query process
-    """The query worker (``publisher.store.embedded._serve``) with its guard removed on
-    purpose, and without the network cut too when ``cut`` is false (the control)."""
-    embedded.check_query = lambda text, graphs: QueryDataset()
+    """The query process (``publisher.store.worker.serve``), which never reads a query
+    itself: the guard runs in the web worker, and is not asked here. Without the network
+    cut too when ``cut`` is false (the control)."""
     if not cut:
-        embedded.cut_network = lambda: True
-    embedded._serve(store_path, connection, 0)
+        worker.cut_network = lambda: True
+    worker.serve(store_path, connection, 0)
 
 
 def _ask_unguarded_worker(store_path: Path, query: str, cut: bool) -> object:
@@ -240,7 +240,8 @@ def _ask_unguarded_worker(store_path: Path, query: str, cut: bool) -> object:
     process.start()
     child.close()
     try:
-        connection.send(QueryRequest(query))
+        request = QueryRequest(query)
+        connection.send(worker.Job(request, choose_dataset(request, QueryDataset())))
         assert connection.poll(20), "the query process did not answer"
         return connection.recv()
     finally:

@@ -84,7 +84,7 @@ class Statistics:
 def _select(text: str) -> list[dict[str, Any]]:
     settings = publication().settings
     result = publication().store.query(
-        QueryRequest(text=text, result_format="json", max_rows=settings.max_rows),
+        QueryRequest(text=text, result_format="json", max_rows=settings.max_rows, trusted=True),
         settings.query_timeout,
     )
     bindings: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
