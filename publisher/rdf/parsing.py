@@ -130,13 +130,20 @@ def _line_of(path: Path, marker: str) -> int | None:
 
 
 def load_graph(
-    paths: Iterable[Path], input_format: str | None = None, base_iri: str | None = None
+    paths: Iterable[Path],
+    input_format: str | None = None,
+    base_iri: str | None = None,
+    blank_prefix: str = "f",
 ) -> Graph:
-    """One rdflib graph of every file; blank nodes of different files never merge."""
+    """One rdflib graph of every file; blank nodes of different files never merge.
+
+    Blank node ids start with ``blank_prefix`` and the file's index, so two graphs loaded
+    with different prefixes can be merged without their blank nodes meeting.
+    """
     graph = Graph()
     add = graph.add
     for index, path in enumerate(paths):
-        prefix = f"f{index}x"
+        prefix = f"{blank_prefix}{index}x"
         for triple in iter_triples(Path(path), input_format, base_iri):
             add(
                 (

@@ -98,7 +98,9 @@ def _in_child(
 def _can_fork(data: Graph) -> bool:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    return len(data) >= PARALLEL_FROM and cores >= 2 and forkable
+    # A daemonic process (the upload's child) may not have children of its own.
+    daemonic = multiprocessing.current_process().daemon
+    return len(data) >= PARALLEL_FROM and cores >= 2 and forkable and not daemonic
 
 
 def _share(shapes: Graph, core: list[Node]) -> tuple[list[Node], list[Node]]:

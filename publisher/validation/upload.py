@@ -27,9 +27,10 @@ from publisher.validation.model import ValidationReport, sort_key
 from publisher.validation.validator import validate_files
 
 SEVERITIES = ("Violation", "Warning", "Info")
-# From PARALLEL_FROM triples (ontology included) the validator forks a pool, which a
-# daemonic process may not start: an upload stays below it whatever VALIDATE_MAX_TRIPLES
-# says (5,000 leaves room for the ontology, 623 triples today).
+# From PARALLEL_FROM triples the validator would fork a pool, which a daemonic process may
+# not start (the engine then stays in one process): an upload stays below it whatever
+# VALIDATE_MAX_TRIPLES says; 5,000 leaves room for the ontology and the published context
+# validated with it (about 3,600 triples today).
 TRIPLES_CEILING = PARALLEL_FROM - 5_000
 
 

@@ -6,7 +6,9 @@ The public interface (used by the CLI, the build gate and the web /validate page
 
 The ontology is always part of the validated graph so that class hierarchies are known
 (an mr:EducationRequirement is an mr:QualificationRequirement); no other inference runs,
-because the shapes need none.
+because the shapes need none. Files are validated with the published dataset as context
+(``publisher.validation.context``): they may point at its position types, systems, duty
+areas and sources, and results are reported only for the files' own nodes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rdflib.term import Node
 from publisher.rdf.namespaces import PREFIXES, compact_iri
 from publisher.rdf.parsing import EXTENSIONS, InputError, load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
+from publisher.validation.context import own_nodes, published_context
 from publisher.validation.engine import run_shapes
 from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult
 
@@ -40,8 +43,12 @@ def shapes_graph() -> Graph:
 
 @cache
 def ontology_graph() -> Graph:
-    """The ontology, parsed once per process; it gives the class hierarchy."""
-    return load_graph([ONTOLOGY_FILE])
+    """The ontology, parsed once per process; it gives the class hierarchy.
+
+    Its blank nodes get ids of their own (o0x...), so that they never meet those of the
+    files validated with it (f0x...).
+    """
+    return load_graph([ONTOLOGY_FILE], blank_prefix="o")
 
 
 def rdf_files(paths: Iterable[Path]) -> list[Path]:
@@ -66,41 +73,49 @@ def validate_files(
     input_format: str | None = None,
     progress: Progress = lambda _: None,
     base_iri: str | None = None,
+    with_context: bool = True,
 ) -> ValidationReport:
-    """Load files (read-only, never fetching anything) with the ontology and validate them.
+    """Load files (read-only, never fetching anything) and validate them in context.
 
-    Raises InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs
-    (by default each file's own path).
+    The ontology and (unless ``with_context`` is false) the published dataset are loaded
+    beside the files; results are reported for the files' own nodes only. Raises
+    InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs (by
+    default each file's own path).
     """
     files = rdf_files(paths)
     progress(f"loading {len(files)} file(s)")
     graph = load_graph(files, input_format, base_iri)
-    triples = len(graph)
-    progress(f"validating {triples} triples")
-    graph += ontology_graph()
-    report = validate_graph(graph, includes_ontology=True, progress=progress)
-    return ValidationReport(results=report.results, triples=triples)
+    context = published_context(files) if with_context else None
+    return validate_graph(graph, context=context, progress=progress)
 
 
 def validate_graph(
     graph: Graph,
     *,
     includes_ontology: bool = False,
+    context: Graph | None = None,
     progress: Progress = lambda _: None,
 ) -> ValidationReport:
     """Validate a data graph with the shipped shapes; the graph is never modified.
 
     Pass ``includes_ontology=True`` when the ontology is already in the graph (the build's
-    graph); otherwise it is added to a copy.
+    graph); otherwise it is added to a copy. With a ``context`` graph (published resources
+    the data may point at), the two are validated together and only results on the
+    graph's own nodes are kept.
     """
-
     data = graph
-    if not includes_ontology:
+    if not includes_ontology or context is not None:
         progress(f"validating {len(graph)} triples")
         data = Graph()
         data += graph
-        data += ontology_graph()
+        if context is not None:
+            data += context
+        if not includes_ontology:
+            data += ontology_graph()
     raw = run_shapes(data, shapes_graph())
+    if context is not None:
+        own = own_nodes(graph)
+        raw = [r for r in raw if r.focus in own]
     return ValidationReport(
         results=tuple(_describe(data, shapes_graph(), r) for r in raw),
         triples=len(graph),
