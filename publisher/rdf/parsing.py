@@ -134,13 +134,15 @@ def load_graph(
     input_format: str | None = None,
     base_iri: str | None = None,
     blank_prefix: str = "f",
+    into: Graph | None = None,
 ) -> Graph:
-    """One rdflib graph of every file; blank nodes of different files never merge.
+    """One rdflib graph of every file (``into``, else a new one); blank nodes of different
+    files never merge.
 
     Blank node ids start with ``blank_prefix`` and the file's index, so two graphs loaded
     with different prefixes can be merged without their blank nodes meeting.
     """
-    graph = Graph()
+    graph = Graph() if into is None else into
     add = graph.add
     for index, path in enumerate(paths):
         prefix = f"{blank_prefix}{index}x"

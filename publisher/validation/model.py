@@ -68,13 +68,29 @@ class ValidationReport:
         """Whether anything breaks consumers: this is what fails a build or a CI check."""
         return any(r.severity == "Violation" for r in self.results)
 
+    def distinct(self) -> list[ValidationResult]:
+        """The results as a person reads them, each once, in report order.
+
+        Two constraints of one shape failing on one value (S41's datatype and minimum on
+        ``-1.5``) are two SHACL results with the same message: shown and counted once.
+        The Turtle report keeps both, as SHACL does.
+        """
+        seen: set[tuple[object, ...]] = set()
+        shown = []
+        for result in sorted(self.results, key=sort_key):
+            key = (result.focus, result.path, result.value, result.shape, result.severity)
+            if key not in seen:
+                seen.add(key)
+                shown.append(result)
+        return shown
+
     def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity == severity)
+        return sum(1 for r in self.distinct() if r.severity == severity)
 
     def by_focus(self) -> dict[Node, list[ValidationResult]]:
-        """Results grouped by focus node, in a stable order (violations first)."""
+        """Distinct results grouped by focus node, in a stable order (violations first)."""
         grouped: dict[Node, list[ValidationResult]] = {}
-        for result in sorted(self.results, key=sort_key):
+        for result in self.distinct():
             grouped.setdefault(result.focus, []).append(result)
         return grouped
 

@@ -68,8 +68,11 @@ def render_json(report: ValidationReport, lang: str = "en") -> str:
     return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2) + "\n"
 
 
-def render_text(report: ValidationReport, lang: str = "en") -> str:
-    """A report to read in a terminal: one block per focus node, a summary line last."""
+def render_text(report: ValidationReport, lang: str = "en", strict: bool = False) -> str:
+    """A report to read in a terminal: one block per focus node, a summary line last.
+
+    The verdict is the exit code's: under ``strict`` a warning fails too.
+    """
     data = report_dict(report, lang)
     lines: list[str] = []
     for group in data["focus_nodes"]:
@@ -86,7 +89,7 @@ def render_text(report: ValidationReport, lang: str = "en") -> str:
     counts = data["counts"]
     verdict = (
         _VERDICTS[lang if lang in _VERDICTS else "en"][0]
-        if not report.has_violations
+        if not fails(report, strict)
         else _VERDICTS[lang if lang in _VERDICTS else "en"][1]
     )
     lines.append(
@@ -94,6 +97,11 @@ def render_text(report: ValidationReport, lang: str = "en") -> str:
         f"{report.triples} triples checked"
     )
     return "\n".join(lines) + "\n"
+
+
+def fails(report: ValidationReport, strict: bool = False) -> bool:
+    """Whether the report fails a check: a violation, or under ``strict`` any result."""
+    return report.has_violations or (strict and not report.conforms)
 
 
 _HINT_WORD = {"en": "fix", "tr": "düzeltme"}

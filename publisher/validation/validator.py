@@ -21,7 +21,7 @@ from rdflib import RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from publisher.rdf.namespaces import PREFIXES, compact_iri
-from publisher.rdf.parsing import EXTENSIONS, InputError, load_graph
+from publisher.rdf.parsing import EXTENSIONS, InputError, iter_triples, load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
 from publisher.validation.context import own_nodes, published_context
 from publisher.validation.engine import run_shapes
@@ -68,6 +68,43 @@ def rdf_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+class InputErrors(InputError):
+    """Several files that cannot be used: each keeps its own place (file:line:column)."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.message, first.line, first.column)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
+def load_files(
+    files: list[Path], input_format: str | None = None, base_iri: str | None = None
+) -> Graph:
+    """One graph of the files; every file that cannot be used or holds no triple is named.
+
+    Each file is tried, so a folder with two broken files reports both (InputErrors).
+    """
+    graph = Graph()
+    errors: list[InputError] = []
+    for index, path in enumerate(files):
+        before = len(graph)
+        try:
+            load_graph([path], input_format, base_iri, blank_prefix=f"f{index}x", into=graph)
+        except InputError as error:
+            errors.append(error)
+            continue
+        if len(graph) == before and next(iter_triples(path, input_format, base_iri), None) is None:
+            errors.append(InputError(path, "the file holds no RDF triple: nothing to validate"))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+    return graph
+
+
 def validate_files(
     paths: Iterable[Path],
     input_format: str | None = None,
@@ -84,7 +121,7 @@ def validate_files(
     """
     files = rdf_files(paths)
     progress(f"loading {len(files)} file(s)")
-    graph = load_graph(files, input_format, base_iri)
+    graph = load_files(files, input_format, base_iri)
     context = published_context(files) if with_context else None
     return validate_graph(graph, context=context, progress=progress)
 
