@@ -9,7 +9,8 @@ among the files validated is input, not context (a steward editing ``data/`` val
 the edited file, never the old copy beside it).
 
 The steward's own nodes are the subjects of the triples in the steward's files and every
-blank node of those files: results are reported for them only.
+blank node of those files: results are reported for them only. Of the context, only the
+part the files rely on (``relied_on``) is validated with them and published with them.
 """
 
 from __future__ import annotations
@@ -53,20 +54,30 @@ def own_nodes(graph: Graph) -> set[Node]:
 
 
 def relied_on(data: Graph, context: Graph) -> Graph:
-    """The part of the context the data relies on, to publish with it.
+    """The part of the context the data relies on: what it is validated and published with.
 
-    Starting from the context resources the data points at, every context triple about
-    them is taken, and so on for each resource or blank node those triples point at: the
-    published description of everything the data uses, closed under outgoing links.
+    Starting from the context resources the data points at or describes further, and from
+    those that point at the data's own nodes, every context triple about them is taken,
+    and so on for each resource or blank node those triples point at: the published
+    description of everything the data uses, closed under outgoing links. A shape that
+    follows a path from a steward's node (a reporting chain, the type of a position type,
+    the requirement a published position type requires) finds all it needs in it, and
+    the rest of the dataset is neither validated again nor published twice.
     """
     described = set(context.subjects())
-    pending: list[Node] = [
+    starts: set[Node] = {
         node
         for node in {*data.objects(), *data.subjects()}
         if isinstance(node, URIRef) and node in described
-    ]
-    seen: set[Node] = set(pending)
+    }
     kept = Graph()
+    for node in own_nodes(data):
+        if isinstance(node, URIRef):
+            for subject, predicate in context.subject_predicates(node):
+                kept.add((subject, predicate, node))
+                starts.add(subject)
+    pending: list[Node] = list(starts)
+    seen: set[Node] = set(pending)
     while pending:
         node = pending.pop()
         for predicate, obj in context.predicate_objects(node):

@@ -23,9 +23,10 @@ from rdflib.term import Node
 from publisher.rdf.namespaces import PREFIXES, compact_iri
 from publisher.rdf.parsing import EXTENSIONS, InputError, iter_triples, load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
-from publisher.validation.context import own_nodes, published_context
+from publisher.validation.context import own_nodes, published_context, relied_on
 from publisher.validation.engine import run_shapes
 from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult
+from publisher.validation.vocabulary import vocabulary_results
 
 Progress = Callable[[str], None]
 
@@ -138,7 +139,8 @@ def validate_graph(
     Pass ``includes_ontology=True`` when the ontology is already in the graph (the build's
     graph); otherwise it is added to a copy. With a ``context`` graph (published resources
     the data may point at), the two are validated together and only results on the
-    graph's own nodes are kept.
+    graph's own nodes are kept. Only the part of the context the graph relies on is
+    loaded (``publisher.validation.context.relied_on``).
     """
     data = graph
     if not includes_ontology or context is not None:
@@ -146,10 +148,11 @@ def validate_graph(
         data = Graph()
         data += graph
         if context is not None:
-            data += context
+            data += relied_on(graph, context)
         if not includes_ontology:
             data += ontology_graph()
     raw = run_shapes(data, shapes_graph())
+    raw += vocabulary_results(graph, ontology_graph(), shapes_graph())
     if context is not None:
         own = own_nodes(graph)
         raw = [r for r in raw if r.focus in own]
@@ -168,7 +171,7 @@ def _describe(data: Graph, shapes: Graph, raw: ValidationResult) -> ValidationRe
         severity=raw.severity,
         shape=raw.shape,
         component=raw.component,
-        messages=_texts(shapes, raw.shape, SH.message),
+        messages=raw.messages or _texts(shapes, raw.shape, SH.message),
         hints=_texts(shapes, raw.shape, MRSH.hint),
         focus_labels=_labels(data, raw.focus),
         path_text=path_text(shapes, raw.path) if raw.path is not None else "",

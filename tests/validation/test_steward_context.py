@@ -114,3 +114,18 @@ def test_build_data_publishes_the_city_with_the_vocabulary_it_relies_on(tmp_path
     assert has(ID + "system/scheme")
     # A city the steward's file never points at is not published with it.
     assert not has(ID + "organization/california-city-9635")
+
+
+def test_a_published_node_described_further_is_judged_with_its_published_links(
+    tmp_path: Path,
+) -> None:
+    """The note makes the requirement the steward's own; what requires it is published."""
+    note = tmp_path / "note.ttl"
+    note.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        f"<{ID}requirement/us-acm-mpa> skos:editorialNote"
+        ' "Checked against the seed."@en .\n',
+        encoding="utf-8",
+    )
+    report = validate_files([note])
+    assert report.conforms, [(r.shape_id, r.message()) for r in report.results]
