@@ -23,6 +23,7 @@ from rdflib.term import Node
 from publisher.rdf.namespaces import PREFIXES, compact_iri
 from publisher.rdf.parsing import EXTENSIONS, InputError, iter_triples, load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
+from publisher.validation.codes import code_results
 from publisher.validation.context import own_nodes, published_context, relied_on
 from publisher.validation.engine import run_shapes
 from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult
@@ -153,6 +154,7 @@ def validate_graph(
             data += ontology_graph()
     raw = run_shapes(data, shapes_graph())
     raw += vocabulary_results(graph, ontology_graph(), shapes_graph())
+    raw += code_results(graph, shapes_graph())
     if context is not None:
         own = own_nodes(graph)
         raw = [r for r in raw if r.focus in own]

@@ -119,7 +119,7 @@ def vocabulary_results(data: Graph, ontology: Graph, shapes: Graph) -> list[Vali
                 focus=focus,
                 path=path,
                 value=term if is_class else None,
-                severity=_severity(shapes, check),
+                severity=check_severity(shapes, check),
                 shape=check,
                 component=COMPONENT,
                 messages=messages,
@@ -151,27 +151,27 @@ def _messages(
 ) -> Mapping[str, str]:
     """The check's message in every language, its {placeholders} filled in."""
     values = {
-        "term": _short(term),
-        "suggestion": _short(suggestion),
-        "replacement": _short(replacement),
+        "term": short_text(term),
+        "suggestion": short_text(suggestion),
+        "replacement": short_text(replacement),
     }
     unreplaced = check == DEPRECATED_TERM and replacement is None
-    texts = _texts(shapes, check, MRSH.noReplacement if unreplaced else SH.message)
+    texts = check_texts(shapes, check, MRSH.noReplacement if unreplaced else SH.message)
     if suggestion is not None:
-        for lang, text in _texts(shapes, check, MRSH.suggestion).items():
+        for lang, text in check_texts(shapes, check, MRSH.suggestion).items():
             if lang in texts:
                 texts[lang] += "; " + text
     return {lang: text.format(**values) for lang, text in texts.items()}
 
 
-def _severity(shapes: Graph, check: URIRef) -> str:
+def check_severity(shapes: Graph, check: URIRef) -> str:
     severity = shapes.value(check, SH.severity)
     if not isinstance(severity, URIRef) or severity not in SEVERITIES:
         raise ValueError(f"{check}: give the check an sh:severity in shapes/vocabulary.ttl")
     return SEVERITIES[severity]
 
 
-def _texts(graph: Graph, subject: Node, predicate: URIRef) -> dict[str, str]:
+def check_texts(graph: Graph, subject: Node, predicate: URIRef) -> dict[str, str]:
     return {
         value.language or "": str(value)
         for value in graph.objects(subject, predicate)
@@ -179,5 +179,5 @@ def _texts(graph: Graph, subject: Node, predicate: URIRef) -> dict[str, str]:
     }
 
 
-def _short(term: Node | None) -> str:
+def short_text(term: Node | None) -> str:
     return compact_iri(str(term), PREFIXES) if term is not None else ""
