@@ -6,15 +6,16 @@ not follow ``owl:imports``. RDF/XML that declares DTD entities is refused before
 because entity expansion is the billion-laughs vector.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
+from rdflib.term import Node
 
 from publisher.rdf.formats import GRAPH_FORMATS, RDFXML, Format, by_suffix, find_format
-from publisher.rdf.terms import TripleTermError, to_rdflib
+from publisher.rdf.terms import OxTerm, TripleTermError, to_rdflib
 
 # Every suffix a file is read from, for messages and for finding RDF files in a folder.
 EXTENSIONS: tuple[str, ...] = tuple(s for fmt in GRAPH_FORMATS for s in fmt.suffixes)
@@ -129,6 +130,21 @@ def _line_of(path: Path, marker: str) -> int | None:
         return next((number for number, line in enumerate(lines, 1) if marker in line), None)
 
 
+def _numbered_terms(prefix: str) -> Callable[[OxTerm | ox.Triple], Node]:
+    """rdflib terms of one file's terms, its blank nodes numbered in order of appearance."""
+    numbers: dict[str, BNode] = {}
+
+    def term(node: OxTerm | ox.Triple) -> Node:
+        if isinstance(node, ox.BlankNode):
+            known = numbers.get(node.value)
+            if known is None:
+                known = numbers[node.value] = BNode(f"{prefix}{len(numbers) + 1}")
+            return known
+        return to_rdflib(node)
+
+    return term
+
+
 def load_graph(
     paths: Iterable[Path],
     input_format: str | None = None,
@@ -140,18 +156,14 @@ def load_graph(
     files never merge.
 
     Blank node ids start with ``blank_prefix`` and the file's index, so two graphs loaded
-    with different prefixes can be merged without their blank nodes meeting.
+    with different prefixes can be merged without their blank nodes meeting; they are
+    numbered in the order the file writes them (``f0x1``, ``f0x2`` ...), so that the same
+    file gives the same ids on every run (the parser draws anonymous ones at random).
     """
     graph = Graph() if into is None else into
     add = graph.add
     for index, path in enumerate(paths):
-        prefix = f"{blank_prefix}{index}x"
+        term = _numbered_terms(f"{blank_prefix}{index}x")
         for triple in iter_triples(Path(path), input_format, base_iri):
-            add(
-                (
-                    to_rdflib(triple.subject, prefix),
-                    to_rdflib(triple.predicate, prefix),
-                    to_rdflib(triple.object, prefix),
-                )
-            )
+            add((term(triple.subject), to_rdflib(triple.predicate), term(triple.object)))
     return graph

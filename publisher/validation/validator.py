@@ -14,6 +14,7 @@ areas and sources, and results are reported only for the files' own nodes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
 from publisher.validation.codes import code_results
 from publisher.validation.context import own_nodes, published_context, relied_on
 from publisher.validation.engine import run_shapes
-from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult
+from publisher.validation.locations import locate
+from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult, located
 from publisher.validation.vocabulary import vocabulary_results
 
 Progress = Callable[[str], None]
@@ -55,7 +57,14 @@ def ontology_graph() -> Graph:
 
 def rdf_files(paths: Iterable[Path]) -> list[Path]:
     """The files named; a folder stands for every RDF file below it (by extension)."""
-    files: list[Path] = []
+    return list(_named_files(paths))
+
+
+def _named_files(paths: Iterable[Path]) -> dict[Path, Path]:
+    """Each file to read, with the name reports give it: a file named alone by its own
+    name (``city.ttl``, as an upload is), a file of a folder by its path from that folder
+    as given (``my-city/pay/2025.ttl``)."""
+    files: dict[Path, Path] = {}
     for path in paths:
         path = Path(path)
         if path.is_dir():
@@ -64,9 +73,9 @@ def rdf_files(paths: Iterable[Path]) -> list[Path]:
             )
             if not found:
                 raise InputError(path, f"the folder holds no RDF file ({', '.join(EXTENSIONS)})")
-            files.extend(found)
+            files.update((p, path / p.relative_to(path)) for p in found)
         else:
-            files.append(path)
+            files[path] = Path(path.name)
     return files
 
 
@@ -121,11 +130,17 @@ def validate_files(
     InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs (by
     default each file's own path).
     """
-    files = rdf_files(paths)
+    names = _named_files(paths)
+    files = list(names)
     progress(f"loading {len(files)} file(s)")
     graph = load_files(files, input_format, base_iri)
     context = published_context(files) if with_context else None
-    return validate_graph(graph, context=context, progress=progress)
+    report = validate_graph(graph, context=context, progress=progress)
+    focus_nodes = {r.focus for r in report.results}
+    locations = locate(focus_nodes, graph, files, input_format, base_iri)
+    return located(
+        report, {node: replace(at, file=names[at.file]) for node, at in locations.items()}
+    )
 
 
 def validate_graph(
