@@ -110,6 +110,8 @@ def check(
         raise InputError(Path("upload"), reply.message, reply.line, reply.column)
     if isinstance(reply, Exception):
         raise reply
+    if not isinstance(reply, CheckedUpload):
+        raise RuntimeError(f"the validation process answered {type(reply).__name__}")
     return reply
 
 
