@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import Timeout
+from rdflib import Graph
 
 from publisher import __version__
 from publisher.build.ontology_docs import ontology_documents
@@ -19,8 +20,9 @@ from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, publi
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.parsing import load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
-from publisher.validation.model import NonConformingError
-from publisher.validation.validator import validate_graph
+from publisher.validation.context import context_files, published_context, relied_on
+from publisher.validation.model import NonConformingError, ValidationReport
+from publisher.validation.validator import ontology_graph, validate_graph
 
 Step = Callable[[str], None]
 
@@ -66,11 +68,15 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
     try:
         paths = source_files(data)
         step(f"loading {len(paths)} files")
-        asserted = load_graph(paths)
+        if data is None:
+            asserted = load_graph(paths)
+            step(f"validating {len(asserted)} triples (SHACL)")
+            report = validate_graph(asserted, includes_ontology=True)
+        else:
+            asserted, report = _steward_data(paths[1:], step)
+            paths += context_files(paths[1:])
         for prefix, namespace in PREFIXES.items():
             asserted.bind(prefix, namespace)
-        step(f"validating {len(asserted)} triples (SHACL)")
-        report = validate_graph(asserted, includes_ontology=True)
         if report.has_violations:
             raise NonConformingError(report)
         step("reasoning (OWL 2 RL)")
@@ -87,3 +93,21 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
     finally:
         lock.release()
     return BuildResult(snapshot=snapshot, seconds=time.perf_counter() - started)
+
+
+def _steward_data(files: list[Path], step: Step) -> tuple[Graph, ValidationReport]:
+    """A steward's files validated in the published context, and the graph to publish.
+
+    The steward's data is judged on its own nodes (as ``municipal-roles validate`` judges
+    it); what is published is the ontology, the data and the published resources the data
+    relies on, so that every position type, system or duty area it points at resolves.
+    """
+    steward = load_graph(files)
+    context = published_context(files)
+    step(f"validating {len(steward)} triples (SHACL, with the published vocabulary)")
+    report = validate_graph(steward, context=context)
+    asserted = Graph()
+    asserted += ontology_graph()
+    asserted += steward
+    asserted += relied_on(steward, context)
+    return asserted, report

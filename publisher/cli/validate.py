@@ -18,7 +18,7 @@ from publisher.cli.console import (
 )
 from publisher.rdf.formats import GRAPH_FORMATS, Format
 from publisher.rdf.parsing import InputError
-from publisher.validation.report import render_json, render_text, render_turtle
+from publisher.validation.report import fails, render_json, render_text, render_turtle
 from publisher.validation.validator import validate_files
 
 
@@ -64,10 +64,9 @@ def validate(
     except InputError as error:
         fail(str(error))
     renderers = {
-        "text": lambda: render_text(report, lang),
+        "text": lambda: render_text(report, lang, strict),
         "json": lambda: render_json(report, lang),
         "turtle": lambda: render_turtle(report),
     }
     click.echo(renderers[output_format](), nl=False)
-    failed = report.has_violations or (strict and not report.conforms)
-    raise SystemExit(EXIT_NONCONFORMING if failed else EXIT_OK)
+    raise SystemExit(EXIT_NONCONFORMING if fails(report, strict) else EXIT_OK)

@@ -7,12 +7,13 @@ because entity expansion is the billion-laughs vector.
 """
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
+from rdflib.term import Node
 
 from publisher.rdf.formats import (
     GRAPH_FORMATS,
@@ -23,7 +24,7 @@ from publisher.rdf.formats import (
     by_suffix,
     find_format,
 )
-from publisher.rdf.terms import TripleTermError, to_rdflib
+from publisher.rdf.terms import OxTerm, TripleTermError, to_rdflib
 
 # Every suffix a file is read from, for messages and for finding RDF files in a folder.
 EXTENSIONS: tuple[str, ...] = tuple(s for fmt in GRAPH_FORMATS for s in fmt.suffixes)
@@ -169,20 +170,40 @@ def _triple_term_line(path: Path, fmt: Format) -> int | None:
     return None
 
 
+def _numbered_terms(prefix: str) -> Callable[[OxTerm | ox.Triple], Node]:
+    """rdflib terms of one file's terms, its blank nodes numbered in order of appearance."""
+    numbers: dict[str, BNode] = {}
+
+    def term(node: OxTerm | ox.Triple) -> Node:
+        if isinstance(node, ox.BlankNode):
+            known = numbers.get(node.value)
+            if known is None:
+                known = numbers[node.value] = BNode(f"{prefix}{len(numbers) + 1}")
+            return known
+        return to_rdflib(node)
+
+    return term
+
+
 def load_graph(
-    paths: Iterable[Path], input_format: str | None = None, base_iri: str | None = None
+    paths: Iterable[Path],
+    input_format: str | None = None,
+    base_iri: str | None = None,
+    blank_prefix: str = "f",
+    into: Graph | None = None,
 ) -> Graph:
-    """One rdflib graph of every file; blank nodes of different files never merge."""
-    graph = Graph()
+    """One rdflib graph of every file (``into``, else a new one); blank nodes of different
+    files never merge.
+
+    Blank node ids start with ``blank_prefix`` and the file's index, so two graphs loaded
+    with different prefixes can be merged without their blank nodes meeting; they are
+    numbered in the order the file writes them (``f0x1``, ``f0x2`` ...), so that the same
+    file gives the same ids on every run (the parser draws anonymous ones at random).
+    """
+    graph = Graph() if into is None else into
     add = graph.add
     for index, path in enumerate(paths):
-        prefix = f"f{index}x"
+        term = _numbered_terms(f"{blank_prefix}{index}x")
         for triple in iter_triples(Path(path), input_format, base_iri):
-            add(
-                (
-                    to_rdflib(triple.subject, prefix),
-                    to_rdflib(triple.predicate, prefix),
-                    to_rdflib(triple.object, prefix),
-                )
-            )
+            add((term(triple.subject), to_rdflib(triple.predicate), term(triple.object)))
     return graph

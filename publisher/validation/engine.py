@@ -98,7 +98,9 @@ def _in_child(
 def _can_fork(data: Graph) -> bool:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    return len(data) >= PARALLEL_FROM and cores >= 2 and forkable
+    # A daemonic process (the upload's child) may not have children of its own.
+    daemonic = multiprocessing.current_process().daemon
+    return len(data) >= PARALLEL_FROM and cores >= 2 and forkable and not daemonic
 
 
 def _share(shapes: Graph, core: list[Node]) -> tuple[list[Node], list[Node]]:
@@ -113,7 +115,9 @@ def _share(shapes: Graph, core: list[Node]) -> tuple[list[Node], list[Node]]:
     return groups
 
 
-def pyshacl_results(data: Graph, shapes: Graph, use_shapes: list[Node] | None) -> list:
+def pyshacl_results(
+    data: Graph, shapes: Graph, use_shapes: list[Node] | None
+) -> list[ValidationResult]:
     """pySHACL's results for some shapes (all when use_shapes is None), never cloning data."""
     # Deferred on purpose: the web server imports this module for /validate, and only
     # the upload's child process, started from the fork server, should pay for pySHACL.
@@ -142,20 +146,25 @@ def results_of(report: Graph, shapes: Graph) -> list[ValidationResult]:
         path: Node | None = shapes.value(shape, SH.path)
         if path is None:
             path = report.value(node, SH.resultPath)
+        focus = report.value(node, SH.focusNode)
+        severity = report.value(node, SH.resultSeverity)
+        component = report.value(node, SH.sourceConstraintComponent)
+        if focus is None or shape is None or not isinstance(component, URIRef):
+            raise ValueError(f"pySHACL gave an incomplete result: {node}")
         records.append(
             ValidationResult(
-                focus=report.value(node, SH.focusNode),
+                focus=focus,
                 path=path,
                 value=report.value(node, SH.value),
-                severity=SEVERITIES[report.value(node, SH.resultSeverity)],
+                severity=SEVERITIES[URIRef(str(severity))],
                 shape=shape,
-                component=report.value(node, SH.sourceConstraintComponent),
+                component=component,
             )
         )
     return records
 
 
-def oxigraph_store(data: Graph):
+def oxigraph_store(data: Graph) -> ox.Store:
     """An in-memory Oxigraph store of the graph (ValueError for a term it refuses)."""
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in oxigraph_triples(data))
@@ -227,7 +236,7 @@ def _sparql_shape(shapes: Graph, shape: Node, constraint: Node) -> SparqlShape:
     body = select.replace("$this", "?this")
     brace = body.index("{", body.upper().index("WHERE"))
     query = prefixes + body[: brace + 1] + "\n" + _target_pattern(shapes, shape) + body[brace + 1 :]
-    severity = SEVERITIES[shapes.value(shape, SH.severity, default=SH.Violation)]
+    severity = SEVERITIES[URIRef(str(shapes.value(shape, SH.severity, default=SH.Violation)))]
     return SparqlShape(shape, severity, query, (shape, SH.path, None) in shapes)
 
 
@@ -245,11 +254,14 @@ def _target_pattern(shapes: Graph, shape: Node) -> str:
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(branches) + " } }\n"
 
 
-def whole_graph_results(store, constraint: SparqlShape) -> list[ValidationResult]:
+def whole_graph_results(store: ox.Store, constraint: SparqlShape) -> list[ValidationResult]:
     """Run one rewritten SPARQL constraint once; one result per solution, as pySHACL gives."""
     results = []
     seen = set()
-    for solution in store.query(constraint.query):
+    solutions = store.query(constraint.query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise ValueError(f"{constraint.shape}: a SPARQL constraint must be a SELECT query")
+    for solution in solutions:
         focus = to_rdflib(solution["this"])
         path = solution["path"] if "path" in _variables(constraint.query) else None
         value = solution["value"] if "value" in _variables(constraint.query) else None

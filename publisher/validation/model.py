@@ -7,7 +7,8 @@ The model every part shares: the engine makes results, the validator describes t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from rdflib import Namespace, URIRef
 from rdflib.term import Node
@@ -16,6 +17,21 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 MRSH = Namespace("https://w3id.org/municipal-roles/shapes#")
 LANGUAGES = ("en", "tr")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a focus node is written: file, line (when the format gives one), and for a
+    blank node the nearest named node above it with the predicates down to it."""
+
+    file: Path
+    line: int | None
+    anchor: URIRef | None = None
+    path: tuple[URIRef, ...] = ()
+
+    def text(self) -> str:
+        """``city.ttl:57``, or ``city.ttl`` for a format without positions."""
+        return f"{self.file}:{self.line}" if self.line is not None else str(self.file)
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,7 @@ class ValidationResult:
     hints: Mapping[str, str] = field(default_factory=dict, compare=False)
     focus_labels: Mapping[str, str] = field(default_factory=dict, compare=False)
     path_text: str = field(default="", compare=False)
+    location: Location | None = field(default=None, compare=False)
 
     @property
     def shape_id(self) -> str:
@@ -68,15 +85,39 @@ class ValidationReport:
         """Whether anything breaks consumers: this is what fails a build or a CI check."""
         return any(r.severity == "Violation" for r in self.results)
 
+    def distinct(self) -> list[ValidationResult]:
+        """The results as a person reads them, each once, in report order.
+
+        Two constraints of one shape failing on one value (S41's datatype and minimum on
+        ``-1.5``) are two SHACL results with the same message: shown and counted once.
+        The Turtle report keeps both, as SHACL does.
+        """
+        seen: set[tuple[object, ...]] = set()
+        shown = []
+        for result in sorted(self.results, key=sort_key):
+            key = (result.focus, result.path, result.value, result.shape, result.severity)
+            if key not in seen:
+                seen.add(key)
+                shown.append(result)
+        return shown
+
     def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity == severity)
+        return sum(1 for r in self.distinct() if r.severity == severity)
 
     def by_focus(self) -> dict[Node, list[ValidationResult]]:
-        """Results grouped by focus node, in a stable order (violations first)."""
+        """Distinct results grouped by focus node, in a stable order (violations first)."""
         grouped: dict[Node, list[ValidationResult]] = {}
-        for result in sorted(self.results, key=sort_key):
+        for result in self.distinct():
             grouped.setdefault(result.focus, []).append(result)
         return grouped
+
+
+def located(report: ValidationReport, locations: Mapping[Node, Location]) -> ValidationReport:
+    """The report with each result's location, where one is known."""
+    return ValidationReport(
+        results=tuple(replace(r, location=locations.get(r.focus)) for r in report.results),
+        triples=report.triples,
+    )
 
 
 class NonConformingError(Exception):

@@ -13,7 +13,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from publisher.rdf.namespaces import PREFIXES, compact_iri
-from publisher.validation.model import SH, ValidationReport, ValidationResult
+from publisher.validation.model import MRSH, SH, Location, ValidationReport, ValidationResult
 from publisher.validation.validator import shapes_graph
 
 SEVERITY_IRIS = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
@@ -57,6 +57,7 @@ def report_dict(report: ValidationReport, lang: str = "en") -> dict[str, Any]:
             {
                 "focus": str(focus),
                 "label": results[0].focus_label(lang) or None,
+                **location_dict(results[0].location),
                 "results": [result_dict(r, lang) for r in results],
             }
             for focus, results in report.by_focus().items()
@@ -64,17 +65,38 @@ def report_dict(report: ValidationReport, lang: str = "en") -> dict[str, Any]:
     }
 
 
+def location_dict(location: Location | None) -> dict[str, Any]:
+    """Where the focus node is written: file, line, and a blank node's anchor and path."""
+    if location is None:
+        return {"file": None, "line": None, "anchor": None, "anchor_path": None}
+    return {
+        "file": str(location.file),
+        "line": location.line,
+        "anchor": str(location.anchor) if location.anchor is not None else None,
+        "anchor_path": "/".join(node_text(p) for p in location.path) or None,
+    }
+
+
 def render_json(report: ValidationReport, lang: str = "en") -> str:
     return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2) + "\n"
 
 
-def render_text(report: ValidationReport, lang: str = "en") -> str:
-    """A report to read in a terminal: one block per focus node, a summary line last."""
+def render_text(report: ValidationReport, lang: str = "en", strict: bool = False) -> str:
+    """A report to read in a terminal: one block per focus node, a summary line last.
+
+    The verdict is the exit code's: under ``strict`` a warning fails too.
+    """
     data = report_dict(report, lang)
     lines: list[str] = []
     for group in data["focus_nodes"]:
         label = f"  ({group['label']})" if group["label"] else ""
         lines.append(f"{group['focus']}{label}")
+        if group["file"] is not None:
+            where = group["file"] + (f":{group['line']}" if group["line"] is not None else "")
+            if group["anchor"] is not None:
+                below = f"{node_text(URIRef(group['anchor']))} {group['anchor_path']}"
+                where += f"  ({_BELOW_WORD.get(lang, 'below')} {below})"
+            lines.append(f"  {_AT_WORD.get(lang, 'at')} {where}")
         for result in group["results"]:
             where = f" {result['path']}" if result["path"] else ""
             value = f" = {result['value']}" if result["value"] else ""
@@ -86,7 +108,7 @@ def render_text(report: ValidationReport, lang: str = "en") -> str:
     counts = data["counts"]
     verdict = (
         _VERDICTS[lang if lang in _VERDICTS else "en"][0]
-        if not report.has_violations
+        if not fails(report, strict)
         else _VERDICTS[lang if lang in _VERDICTS else "en"][1]
     )
     lines.append(
@@ -96,7 +118,14 @@ def render_text(report: ValidationReport, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
+def fails(report: ValidationReport, strict: bool = False) -> bool:
+    """Whether the report fails a check: a violation, or under ``strict`` any result."""
+    return report.has_violations or (strict and not report.conforms)
+
+
 _HINT_WORD = {"en": "fix", "tr": "düzeltme"}
+_AT_WORD = {"en": "at", "tr": "yer"}
+_BELOW_WORD = {"en": "below", "tr": "altında:"}
 _VERDICTS = {"en": ("conforms", "does not conform"), "tr": ("uygun", "uygun değil")}
 
 
@@ -104,6 +133,7 @@ def report_graph(report: ValidationReport) -> Graph:
     """The standard SHACL validation report (sh:ValidationReport) as an rdflib graph."""
     graph = Graph()
     graph.bind("sh", SH)
+    graph.bind("mrsh", MRSH)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     shapes = shapes_graph()
@@ -126,7 +156,20 @@ def report_graph(report: ValidationReport) -> Graph:
             graph.add((node, SH.value, result.value))
         for lang, text in result.messages.items():
             graph.add((node, SH.resultMessage, Literal(text, lang=lang or None)))
+        if result.location is not None:
+            _add_location(graph, node, result.location)
     return graph
+
+
+def _add_location(graph: Graph, node: BNode, location: Location) -> None:
+    """The focus node's place as extra properties of the SHACL result (mrsh:source...)."""
+    graph.add((node, MRSH.sourceFile, Literal(str(location.file))))
+    if location.line is not None:
+        graph.add((node, MRSH.sourceLine, Literal(location.line)))
+    if location.anchor is not None:
+        graph.add((node, MRSH.sourceAnchor, location.anchor))
+        path = "/".join(node_text(p) for p in location.path)
+        graph.add((node, MRSH.sourceAnchorPath, Literal(path)))
 
 
 def _copy_closure(source: Graph, node: BNode, target: Graph) -> None:

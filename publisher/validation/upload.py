@@ -16,7 +16,7 @@ import os
 import signal
 import tempfile
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -27,9 +27,10 @@ from publisher.validation.model import ValidationReport, sort_key
 from publisher.validation.validator import validate_files
 
 SEVERITIES = ("Violation", "Warning", "Info")
-# From PARALLEL_FROM triples (ontology included) the validator forks a pool, which a
-# daemonic process may not start: an upload stays below it whatever VALIDATE_MAX_TRIPLES
-# says (5,000 leaves room for the ontology, 623 triples today).
+# From PARALLEL_FROM triples the validator would fork a pool, which a daemonic process may
+# not start (the engine then stays in one process): an upload stays below it whatever
+# VALIDATE_MAX_TRIPLES says; 5,000 leaves room for the ontology and the published context
+# validated with it (about 3,600 triples today).
 TRIPLES_CEILING = PARALLEL_FROM - 5_000
 
 
@@ -69,8 +70,12 @@ class _Refused:
     column: int | None
 
 
-def check(content: bytes, input_format: str, limits: UploadLimits) -> CheckedUpload:
+def check(
+    content: bytes, input_format: str, limits: UploadLimits, name: str = "upload"
+) -> CheckedUpload:
     """Validate in a child process, which may be killed: this process owns the temporary file.
+
+    ``name`` is the upload's own file name, which results give as their file.
 
     Raises InputError (the upload cannot be used; its path is ``upload``),
     TooManyTriples, or ValidationUnavailable.
@@ -81,7 +86,9 @@ def check(content: bytes, input_format: str, limits: UploadLimits) -> CheckedUpl
         path.write_bytes(content)
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
-            target=_validate_in_child, args=(sender, path, input_format, limits), daemon=True
+            target=_validate_in_child,
+            args=(sender, path, input_format, limits, Path(name).name or "upload"),
+            daemon=True,
         )
         process.start()
         sender.close()
@@ -103,6 +110,8 @@ def check(content: bytes, input_format: str, limits: UploadLimits) -> CheckedUpl
         raise InputError(Path("upload"), reply.message, reply.line, reply.column)
     if isinstance(reply, Exception):
         raise reply
+    if not isinstance(reply, CheckedUpload):
+        raise RuntimeError(f"the validation process answered {type(reply).__name__}")
     return reply
 
 
@@ -116,12 +125,12 @@ def _stop(process: multiprocessing.process.BaseProcess) -> None:
 
 
 def _validate_in_child(
-    connection: Connection, path: Path, input_format: str, limits: UploadLimits
+    connection: Connection, path: Path, input_format: str, limits: UploadLimits, name: str
 ) -> None:
     os.setpgrp()
     cap_memory(limits.memory_mb)
     try:
-        reply: CheckedUpload | Exception | _Refused = _validate(path, input_format, limits)
+        reply: CheckedUpload | Exception | _Refused = _validate(path, input_format, limits, name)
     except InputError as error:
         reply = _Refused(error.message, error.line, error.column)
     except MemoryError:
@@ -140,13 +149,23 @@ def _validate_in_child(
 UPLOAD_BASE = "file:///upload"
 
 
-def _validate(path: Path, input_format: str, limits: UploadLimits) -> CheckedUpload:
+def _validate(path: Path, input_format: str, limits: UploadLimits, name: str) -> CheckedUpload:
     cap = min(limits.max_triples, TRIPLES_CEILING)
     # Counting is a fast parse that builds nothing: a file over the cap costs no graph.
     for count, _ in enumerate(iter_triples(path, input_format, UPLOAD_BASE), start=1):
         if count > cap:
             raise TooManyTriples(f"the upload holds more than {cap} triples")
     report = validate_files([path], input_format, base_iri=UPLOAD_BASE)
+    # Results name the upload as its sender named it, never the server's temporary file.
+    report = ValidationReport(
+        results=tuple(
+            replace(r, location=replace(r.location, file=Path(name)))
+            if r.location is not None
+            else r
+            for r in report.results
+        ),
+        triples=report.triples,
+    )
     # At least one result, so that a cut report still does not conform.
     shown = tuple(sorted(report.results, key=sort_key)[: max(1, limits.max_results)])
     return CheckedUpload(

@@ -6,12 +6,15 @@ The public interface (used by the CLI, the build gate and the web /validate page
 
 The ontology is always part of the validated graph so that class hierarchies are known
 (an mr:EducationRequirement is an mr:QualificationRequirement); no other inference runs,
-because the shapes need none.
+because the shapes need none. Files are validated with the published dataset as context
+(``publisher.validation.context``): they may point at its position types, systems, duty
+areas and sources, and results are reported only for the files' own nodes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -19,10 +22,14 @@ from rdflib import RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from publisher.rdf.namespaces import PREFIXES, compact_iri
-from publisher.rdf.parsing import EXTENSIONS, InputError, load_graph
+from publisher.rdf.parsing import EXTENSIONS, InputError, iter_triples, load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
+from publisher.validation.codes import code_results
+from publisher.validation.context import own_nodes, published_context, relied_on
 from publisher.validation.engine import run_shapes
-from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult
+from publisher.validation.locations import locate
+from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult, located
+from publisher.validation.vocabulary import vocabulary_results
 
 Progress = Callable[[str], None]
 
@@ -40,13 +47,24 @@ def shapes_graph() -> Graph:
 
 @cache
 def ontology_graph() -> Graph:
-    """The ontology, parsed once per process; it gives the class hierarchy."""
-    return load_graph([ONTOLOGY_FILE])
+    """The ontology, parsed once per process; it gives the class hierarchy.
+
+    Its blank nodes get ids of their own (o0x...), so that they never meet those of the
+    files validated with it (f0x...).
+    """
+    return load_graph([ONTOLOGY_FILE], blank_prefix="o")
 
 
 def rdf_files(paths: Iterable[Path]) -> list[Path]:
     """The files named; a folder stands for every RDF file below it (by extension)."""
-    files: list[Path] = []
+    return list(_named_files(paths))
+
+
+def _named_files(paths: Iterable[Path]) -> dict[Path, Path]:
+    """Each file to read, with the name reports give it: a file named alone by its own
+    name (``city.ttl``, as an upload is), a file of a folder by its path from that folder
+    as given (``my-city/pay/2025.ttl``)."""
+    files: dict[Path, Path] = {}
     for path in paths:
         path = Path(path)
         if path.is_dir():
@@ -55,10 +73,47 @@ def rdf_files(paths: Iterable[Path]) -> list[Path]:
             )
             if not found:
                 raise InputError(path, f"the folder holds no RDF file ({', '.join(EXTENSIONS)})")
-            files.extend(found)
+            files.update((p, path / p.relative_to(path)) for p in found)
         else:
-            files.append(path)
+            files[path] = Path(path.name)
     return files
+
+
+class InputErrors(InputError):
+    """Several files that cannot be used: each keeps its own place (file:line:column)."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.message, first.line, first.column)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
+def load_files(
+    files: list[Path], input_format: str | None = None, base_iri: str | None = None
+) -> Graph:
+    """One graph of the files; every file that cannot be used or holds no triple is named.
+
+    Each file is tried, so a folder with two broken files reports both (InputErrors).
+    """
+    graph = Graph()
+    errors: list[InputError] = []
+    for index, path in enumerate(files):
+        before = len(graph)
+        try:
+            load_graph([path], input_format, base_iri, blank_prefix=f"f{index}x", into=graph)
+        except InputError as error:
+            errors.append(error)
+            continue
+        if len(graph) == before and next(iter_triples(path, input_format, base_iri), None) is None:
+            errors.append(InputError(path, "the file holds no RDF triple: nothing to validate"))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+    return graph
 
 
 def validate_files(
@@ -66,41 +121,58 @@ def validate_files(
     input_format: str | None = None,
     progress: Progress = lambda _: None,
     base_iri: str | None = None,
+    with_context: bool = True,
 ) -> ValidationReport:
-    """Load files (read-only, never fetching anything) with the ontology and validate them.
+    """Load files (read-only, never fetching anything) and validate them in context.
 
-    Raises InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs
-    (by default each file's own path).
+    The ontology and (unless ``with_context`` is false) the published dataset are loaded
+    beside the files; results are reported for the files' own nodes only. Raises
+    InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs (by
+    default each file's own path).
     """
-    files = rdf_files(paths)
+    names = _named_files(paths)
+    files = list(names)
     progress(f"loading {len(files)} file(s)")
-    graph = load_graph(files, input_format, base_iri)
-    triples = len(graph)
-    progress(f"validating {triples} triples")
-    graph += ontology_graph()
-    report = validate_graph(graph, includes_ontology=True, progress=progress)
-    return ValidationReport(results=report.results, triples=triples)
+    graph = load_files(files, input_format, base_iri)
+    context = published_context(files) if with_context else None
+    report = validate_graph(graph, context=context, progress=progress)
+    focus_nodes = {r.focus for r in report.results}
+    locations = locate(focus_nodes, graph, files, input_format, base_iri)
+    return located(
+        report, {node: replace(at, file=names[at.file]) for node, at in locations.items()}
+    )
 
 
 def validate_graph(
     graph: Graph,
     *,
     includes_ontology: bool = False,
+    context: Graph | None = None,
     progress: Progress = lambda _: None,
 ) -> ValidationReport:
     """Validate a data graph with the shipped shapes; the graph is never modified.
 
     Pass ``includes_ontology=True`` when the ontology is already in the graph (the build's
-    graph); otherwise it is added to a copy.
+    graph); otherwise it is added to a copy. With a ``context`` graph (published resources
+    the data may point at), the two are validated together and only results on the
+    graph's own nodes are kept. Only the part of the context the graph relies on is
+    loaded (``publisher.validation.context.relied_on``).
     """
-
     data = graph
-    if not includes_ontology:
+    if not includes_ontology or context is not None:
         progress(f"validating {len(graph)} triples")
         data = Graph()
         data += graph
-        data += ontology_graph()
+        if context is not None:
+            data += relied_on(graph, context)
+        if not includes_ontology:
+            data += ontology_graph()
     raw = run_shapes(data, shapes_graph())
+    raw += vocabulary_results(graph, ontology_graph(), shapes_graph())
+    raw += code_results(graph, shapes_graph())
+    if context is not None:
+        own = own_nodes(graph)
+        raw = [r for r in raw if r.focus in own]
     return ValidationReport(
         results=tuple(_describe(data, shapes_graph(), r) for r in raw),
         triples=len(graph),
@@ -116,7 +188,7 @@ def _describe(data: Graph, shapes: Graph, raw: ValidationResult) -> ValidationRe
         severity=raw.severity,
         shape=raw.shape,
         component=raw.component,
-        messages=_texts(shapes, raw.shape, SH.message),
+        messages=raw.messages or _texts(shapes, raw.shape, SH.message),
         hints=_texts(shapes, raw.shape, MRSH.hint),
         focus_labels=_labels(data, raw.focus),
         path_text=path_text(shapes, raw.path) if raw.path is not None else "",

@@ -192,3 +192,66 @@ def test_files_are_never_changed(runner: CliRunner, tmp_path: Path) -> None:
     after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in files}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n@prefix ex: <http://example.org/> .\n"])
+def test_an_empty_file_exits_2_saying_so(runner: CliRunner, tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "empty.ttl", text)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}: the file holds no RDF triple" in result.output
+    assert "conforms" not in result.output
+
+
+def test_a_folder_without_rdf_files_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "notes.md", "not RDF")
+    result = runner.invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "the folder holds no RDF file" in result.output
+
+
+def test_a_folder_reports_every_file_that_fails_to_parse(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "a-broken.ttl", PREFIXES + "ex:a ex:b .\n")
+    write(tmp_path, "b-good.ttl", GOOD)
+    write(tmp_path, "c-broken.nt", "<http://example.org/a> <http://example.org/b> .\n")
+    result = runner.invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'a-broken.ttl'}:9:" in result.output
+    assert f"{tmp_path / 'c-broken.nt'}:1:" in result.output
+    assert "conforms" not in result.output
+
+
+def test_conforms_is_printed_only_when_the_exit_is_0(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "city.ttl", WARNING_ONLY)
+    strict = runner.invoke(main, ["validate", str(path), "--strict"])
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1].startswith("does not conform: 0 violation(s), 1 warning")
+
+
+def test_each_result_is_printed_once(runner: CliRunner, tmp_path: Path) -> None:
+    """-1.5 breaks S41's datatype and its minimum: two SHACL results, one message."""
+    text = GOOD + (
+        "ex:exp a mr:ExperienceRequirement ; mr:strength mr:required ;\n"
+        "    schema:monthsOfExperience -1.5 ;\n"
+        '    dcterms:source ex:doc ; mr:evidence "Ten years."@en .\n'
+        "ex:manager mr:requires ex:exp .\n"
+    )
+    result = runner.invoke(main, ["validate", str(write(tmp_path, "city.ttl", text))])
+    assert result.exit_code == 1
+    assert result.output.count("Violation [S41]") == 1
+    assert "1 violation(s), 0 warning(s)" in result.output
+    turtle = runner.invoke(main, ["validate", str(tmp_path / "city.ttl"), "--format", "turtle"])
+    assert len(list(Graph().parse(data=turtle.output).subjects(SH.sourceShape, None))) == 2
+
+
+def test_reporting_line_results_name_the_link_at_fault(runner: CliRunner, tmp_path: Path) -> None:
+    text = GOOD + (
+        'ex:other a org:Organization ; rdfs:label "Elsewhere"@en .\n'
+        'ex:clerk a org:Post ; rdfs:label "Clerk"@en ; org:postIn ex:other ;\n'
+        "    org:role ex:manager .\n"
+        "ex:manager-post org:reportsTo ex:manager-post, ex:clerk .\n"
+    )
+    result = runner.invoke(main, ["validate", str(write(tmp_path, "city.ttl", text))])
+    assert result.exit_code == 1
+    assert "Violation [S26] org:reportsTo = http://example.org/clerk" in result.output
+    assert "Violation [S27] org:reportsTo = http://example.org/manager-post" in result.output

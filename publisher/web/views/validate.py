@@ -127,7 +127,7 @@ def validate() -> Response:
         timeout=settings.validate_timeout,
     )
     try:
-        checked = check(content, input_format.name, limits)
+        checked = check(content, input_format.name, limits, filename)
     except InputError as error:
         error.path = Path(filename)
         return error_response(400, f"Bad Request: {error}")
