@@ -158,7 +158,7 @@ class City:
             self.claim(
                 node,
                 "mr:Duty",
-                f'rdfs:label "Leads {area}"@en, "{area} yönetir"@tr ; mr:dutyArea area:{area}',
+                f'rdfs:label "Leads {area}"@en, "{area} yönetir"@tr ; mr:inDutyArea area:{area}',
                 f"The manager leads {area}.",
             )
         for dept in DEPARTMENTS:
