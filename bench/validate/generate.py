@@ -113,7 +113,7 @@ class City:
             "mr:SalaryFigure",
             f"schema:percentile10 {low}.00 ; schema:median {median}.00 ;\n"
             f'    schema:percentile90 {high}.00 ; schema:currency "USD" ;\n'
-            '    schema:duration "P1Y" ; mr:referenceYear "2019"^^xsd:gYear',
+            '    schema:duration "P1Y" ; mr:referenceYear 2019',
             f"The median pay is {median} dollars a year.",
         )
 

@@ -18,6 +18,7 @@ KINDS = {
     "class": OWL.Class,
     "object-property": OWL.ObjectProperty,
     "datatype-property": OWL.DatatypeProperty,
+    "annotation-property": OWL.AnnotationProperty,
     "individual": OWL.NamedIndividual,
 }
 
@@ -33,7 +34,7 @@ def published_terms() -> list[tuple[str, str]]:
 
 
 def test_published_term_list_is_read() -> None:
-    assert len(published_terms()) == 72
+    assert len(published_terms()) == 73
 
 
 @pytest.mark.parametrize(("kind", "name"), published_terms(), ids=lambda value: value)
@@ -158,6 +159,9 @@ RENAMED_IN_0_2_0 = {
     "careerPath": "hasCareerPath",
     "documentKind": "hasDocumentKind",
 }
+# 0.2.0 replaced this object property, whose values (SKOS properties) were punned, by an
+# annotation property; a property of one kind cannot be a subproperty of the other.
+REPLACED_BY_ANOTHER_KIND = {"mappingRelation": "mappingProperty"}
 
 
 def test_deprecated_terms_name_their_replacement(ontology: Graph) -> None:
@@ -170,7 +174,10 @@ def test_deprecated_terms_name_their_replacement(ontology: Graph) -> None:
         for term in ontology.subjects(OWL.deprecated, Literal(True))
         if term in MR
     }
-    assert deprecated == set(RENAMED_IN_0_2_0)
+    assert deprecated == set(RENAMED_IN_0_2_0) | set(REPLACED_BY_ANOTHER_KIND)
+    for old, new in REPLACED_BY_ANOTHER_KIND.items():
+        assert ontology.value(MR[old], DCTERMS.isReplacedBy, any=False) == MR[new]
+        assert (MR[new], RDF.type, OWL.AnnotationProperty) in ontology
     for old, new in RENAMED_IN_0_2_0.items():
         assert ontology.value(MR[old], DCTERMS.isReplacedBy, any=False) == MR[new]
         assert (MR[old], RDFS.subPropertyOf, MR[new]) in ontology
@@ -187,7 +194,8 @@ def test_shipped_files_use_no_deprecated_term() -> None:
     root = ONTOLOGY_FILE.parents[1]
     files = [*turtle_files("data"), *turtle_files("shapes"), *sorted(root.glob("queries/*.rq"))]
     assert len(files) > 20
-    pattern = re.compile(rf"\b(?:mr:|{re.escape(str(MR))})({'|'.join(RENAMED_IN_0_2_0)})\b")
+    names = "|".join([*RENAMED_IN_0_2_0, *REPLACED_BY_ANOTHER_KIND])
+    pattern = re.compile(rf"\b(?:mr:|{re.escape(str(MR))})({names})\b")
     uses = [
         f"{path.name}: {match.group(0)}"
         for path in files
