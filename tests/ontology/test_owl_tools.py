@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import RDF, URIRef
@@ -92,8 +93,8 @@ def test_the_ontology_states_the_profile_it_is_in(ontology_and_data: Path) -> No
         assert profile_violations(profile, ontology_and_data) == []
 
 
-def hermit(path: Path) -> object:
-    """An owlready2 world of one N-Triples file after HermiT has classified it."""
+def hermit(path: Path) -> Any:
+    """An owlready2 world (untyped) of one N-Triples file after HermiT has classified it."""
     owlready2 = pytest.importorskip("owlready2", reason="HermiT comes with owlready2")
     if shutil.which("java") is None:
         pytest.skip("HermiT needs Java")
@@ -106,7 +107,7 @@ def hermit(path: Path) -> object:
 def test_hermit_finds_ontology_and_data_consistent(ontology_and_data: Path) -> None:
     """sync_reasoner raises OwlReadyInconsistentOntologyError on an inconsistency."""
     world = hermit(ontology_and_data)
-    assert list(world.inconsistent_classes()) == []  # type: ignore[attr-defined]  # owlready2 is untyped
+    assert list(world.inconsistent_classes()) == []
 
 
 def test_hermit_does_not_read_an_appointed_post_as_a_claim(tmp_path: Path) -> None:
@@ -118,7 +119,7 @@ def test_hermit_does_not_read_an_appointed_post_as_a_claim(tmp_path: Path) -> No
     path = tmp_path / "appointed-post.nt"
     graph.serialize(path, format="nt", encoding="utf-8")
     world = hermit(path)
-    individual = world.search_one(iri=str(post))  # type: ignore[attr-defined]  # owlready2 is untyped
+    individual = world.search_one(iri=str(post))
     classes = {entity.iri for entity in individual.INDIRECT_is_a if hasattr(entity, "iri")}
     assert str(MR.RoleOrPost) in classes
     assert not {str(MR.Claim), str(MR.AppointmentRule)} & classes
