@@ -65,7 +65,7 @@ def municipality(asserted: Graph, inferred: Graph, number: int) -> None:
             asserted.add((duty, RDFS.label, Literal(f"Görev {d}, kadro {index}", lang="tr")))
             asserted.add((duty, DCTERMS.source, ID[f"source/synthetic-{number % SOURCES}"]))
             asserted.add((duty, MR.evidence, Literal(f"The holder performs duty {d}.", lang="en")))
-            asserted.add((duty, MR.dutyArea, ID[f"duty-area/synthetic-{d}"]))
+            asserted.add((duty, MR.inDutyArea, ID[f"duty-area/synthetic-{d}"]))
 
 
 def synthetic_closure(triples: int) -> Closure:

@@ -113,7 +113,7 @@ class City:
             "mr:SalaryFigure",
             f"schema:percentile10 {low}.00 ; schema:median {median}.00 ;\n"
             f'    schema:percentile90 {high}.00 ; schema:currency "USD" ;\n'
-            '    schema:duration "P1Y" ; mr:referenceYear "2019"^^xsd:gYear',
+            '    schema:duration "P1Y" ; mr:referenceYear 2019',
             f"The median pay is {median} dollars a year.",
         )
 
@@ -158,7 +158,7 @@ class City:
             self.claim(
                 node,
                 "mr:Duty",
-                f'rdfs:label "Leads {area}"@en, "{area} yönetir"@tr ; mr:dutyArea area:{area}',
+                f'rdfs:label "Leads {area}"@en, "{area} yönetir"@tr ; mr:inDutyArea area:{area}',
                 f"The manager leads {area}.",
             )
         for dept in DEPARTMENTS:

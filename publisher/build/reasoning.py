@@ -1,5 +1,9 @@
 """OWL 2 RL closure with owlrl, reduced to the entailments a researcher would query.
 
+The reasoning input is the asserted graph plus SKOS's own axioms for its mapping
+properties (bundled in ``ontology/skos-mapping-axioms.ttl``), so that a mapping stated
+one way is found both ways; those axioms are SKOS's, not data, and stay out of the result.
+
 owlrl's raw output is mostly noise for data users: reflexive ``owl:sameAs`` for every
 term, typing of literals, ``rdfs:Datatype`` declarations, and restated schema axioms
 (every class a subclass of itself and of ``owl:Thing``). The snapshot keeps the new facts
@@ -7,10 +11,14 @@ about the data: instance types, inverse and symmetric links, non-trivial ``owl:s
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import owlrl
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
+
+from publisher.rdf.parsing import load_graph
+from publisher.rdf.resources import resource_dir
 
 # owlrl reports inconsistencies as nodes of this class (owlrl.Namespaces.ERRNS).
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
@@ -44,6 +52,13 @@ _META_CLASSES = {
     RDFS.Literal,
 }
 _BUILT_IN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
+SKOS_MAPPING_AXIOMS_FILE = resource_dir("ontology") / "skos-mapping-axioms.ttl"
+
+
+@cache
+def skos_mapping_axioms() -> Graph:
+    """SKOS's axioms of its mapping properties, parsed once per process."""
+    return load_graph([SKOS_MAPPING_AXIOMS_FILE])
 
 
 class InconsistencyError(Exception):
@@ -78,8 +93,10 @@ def is_useful_entailment(triple: tuple[Node, Node, Node]) -> bool:
 
 def compute_closure(asserted: Graph) -> Closure:
     """Run OWL 2 RL over the asserted graph; raise InconsistencyError on contradictions."""
+    axioms = skos_mapping_axioms()
     expanded = Graph()
     expanded += asserted
+    expanded += axioms
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(expanded)
@@ -93,8 +110,11 @@ def compute_closure(asserted: Graph) -> Closure:
     if errors:
         raise InconsistencyError(errors)
     inferred = Graph()
+    axiom_terms = set(axioms.subjects())
     for triple in expanded:
-        if triple not in asserted and is_useful_entailment(triple):
+        if triple in asserted or triple[0] in axiom_terms:
+            continue
+        if is_useful_entailment(triple):
             inferred.add(triple)
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace)

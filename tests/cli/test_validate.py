@@ -32,7 +32,7 @@ ex:manager a mr:PositionType ; mr:inSystem ex:cm ;
 ex:doc a mr:SourceDocument ; dcterms:title "A source"@en ; dcterms:language "en" .
 ex:budget a mr:DutyArea .
 ex:budget-duty a mr:Duty ; rdfs:label "Prepares the budget"@en, "Bütçeyi hazırlar"@tr ;
-    mr:dutyArea ex:budget ; dcterms:source ex:doc ; mr:evidence "Prepares the budget."@en .
+    mr:inDutyArea ex:budget ; dcterms:source ex:doc ; mr:evidence "Prepares the budget."@en .
 ex:city a org:Organization ; rdfs:label "City of Example"@en .
 ex:manager-post a org:Post ; org:postIn ex:city ; org:role ex:manager ;
     rdfs:label "City Manager"@en .
@@ -48,7 +48,7 @@ ex:pay a mr:SalaryFigure ; dcterms:source ex:doc ; mr:evidence "..."@en ;
 """
 )
 # Conforms but incomplete: a duty without an area (S12, a warning).
-WARNING_ONLY = GOOD.replace("    mr:dutyArea ex:budget ; ", "    ")
+WARNING_ONLY = GOOD.replace("    mr:inDutyArea ex:budget ; ", "    ")
 
 
 @pytest.fixture

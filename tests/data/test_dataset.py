@@ -129,7 +129,7 @@ def test_seed_and_law_disagree_on_who_appoints_the_genel_sekreter(select: Select
         ?claim mr:appointedBy ?appointer ; mr:proposedBy ?proposer ; dcterms:source ?source ;
                mr:conflictsWith ?other .
         ?other mr:conflictsWith ?claim .
-        OPTIONAL { ?claim mr:decisionRule ?rule }
+        OPTIONAL { ?claim mr:votingRule ?rule }
         OPTIONAL { ?claim mr:legalBasis ?basis }
         FILTER(?source IN (id:source\\/004_6b2e9948dadeabae, id:source\\/tr-law-5216-art-22)) }
         ORDER BY ?source""")
@@ -280,7 +280,7 @@ def test_every_duty_has_english_and_turkish_labels_and_an_area(select: Select) -
     rows = select("""SELECT ?duty WHERE {
         ?duty a mr:Duty .
         FILTER NOT EXISTS {
-            ?duty rdfs:label ?en, ?tr ; mr:dutyArea ?area .
+            ?duty rdfs:label ?en, ?tr ; mr:inDutyArea ?area .
             FILTER(LANG(?en) = "en" && LANG(?tr) = "tr") } }""")
     assert rows == []
 
@@ -296,7 +296,7 @@ def test_cited_sources_hang_off_facts_from_the_document_that_cites_them(select: 
 
 def test_law_articles_are_part_of_their_law(select: Select) -> None:
     rows = select("""SELECT ?article ?law WHERE {
-        ?article mr:documentKind id:document-kind\\/law-article ; dcterms:isPartOf ?law }
+        ?article mr:hasDocumentKind id:document-kind\\/law-article ; dcterms:isPartOf ?law }
         ORDER BY ?article""")
     assert [(r["article"].rsplit("/", 1)[1], r["law"].rsplit("/", 1)[1]) for r in rows] == [
         ("tr-law-5216-art-16", "tr-law-5216"),

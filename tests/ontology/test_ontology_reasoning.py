@@ -29,7 +29,7 @@ def test_ontology_alone_entails_nothing_about_instances() -> None:
 
 
 def test_inconsistent_fixtures_are_collected() -> None:
-    assert len(INCONSISTENT) == 6
+    assert len(INCONSISTENT) == 7
 
 
 def expected_words(fixture: Path) -> list[str]:

@@ -18,6 +18,7 @@ KINDS = {
     "class": OWL.Class,
     "object-property": OWL.ObjectProperty,
     "datatype-property": OWL.DatatypeProperty,
+    "annotation-property": OWL.AnnotationProperty,
     "individual": OWL.NamedIndividual,
 }
 
@@ -33,7 +34,7 @@ def published_terms() -> list[tuple[str, str]]:
 
 
 def test_published_term_list_is_read() -> None:
-    assert len(published_terms()) == 67
+    assert len(published_terms()) == 73
 
 
 @pytest.mark.parametrize(("kind", "name"), published_terms(), ids=lambda value: value)
@@ -149,3 +150,55 @@ def test_standard_terms_named_in_text_and_axioms_exist(ontology: Graph) -> None:
         if URIRef(str(vocabularies[prefix]) + name) not in vocabularies[prefix]
     )
     assert unknown == []
+
+
+# 0.2.0 renamed the properties whose names differed from a class only in case.
+RENAMED_IN_0_2_0 = {
+    "dutyArea": "inDutyArea",
+    "decisionRule": "votingRule",
+    "careerPath": "hasCareerPath",
+    "documentKind": "hasDocumentKind",
+}
+# 0.2.0 replaced this object property, whose values (SKOS properties) were punned, by an
+# annotation property; a property of one kind cannot be a subproperty of the other.
+REPLACED_BY_ANOTHER_KIND = {"mappingRelation": "mappingProperty"}
+
+
+def test_deprecated_terms_name_their_replacement(ontology: Graph) -> None:
+    """A deprecated term stays declared with its labels, says what replaces it, and is a
+    subproperty of it, so that 0.1.0 data gives the 0.2.0 triple under reasoning."""
+    from rdflib import RDFS
+
+    deprecated = {
+        str(term)[len(str(MR)) :]
+        for term in ontology.subjects(OWL.deprecated, Literal(True))
+        if term in MR
+    }
+    assert deprecated == set(RENAMED_IN_0_2_0) | set(REPLACED_BY_ANOTHER_KIND)
+    for old, new in REPLACED_BY_ANOTHER_KIND.items():
+        assert ontology.value(MR[old], DCTERMS.isReplacedBy, any=False) == MR[new]
+        assert (MR[new], RDF.type, OWL.AnnotationProperty) in ontology
+    for old, new in RENAMED_IN_0_2_0.items():
+        assert ontology.value(MR[old], DCTERMS.isReplacedBy, any=False) == MR[new]
+        assert (MR[old], RDFS.subPropertyOf, MR[new]) in ontology
+        assert (MR[new], RDF.type, OWL.ObjectProperty) in ontology
+        assert (MR[new], OWL.deprecated, Literal(True)) not in ontology
+        languages = {label.language for label in ontology.objects(MR[old], RDFS.label)}
+        assert languages == {"en", "tr"}
+
+
+def test_shipped_files_use_no_deprecated_term() -> None:
+    """Data, shapes and queries are migrated to 0.2.0: none names a deprecated term."""
+    from publisher.rdf.resources import turtle_files
+
+    root = ONTOLOGY_FILE.parents[1]
+    files = [*turtle_files("data"), *turtle_files("shapes"), *sorted(root.glob("queries/*.rq"))]
+    assert len(files) > 20
+    names = "|".join([*RENAMED_IN_0_2_0, *REPLACED_BY_ANOTHER_KIND])
+    pattern = re.compile(rf"\b(?:mr:|{re.escape(str(MR))})({names})\b")
+    uses = [
+        f"{path.name}: {match.group(0)}"
+        for path in files
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert uses == []
