@@ -9,8 +9,8 @@ Two parsers read every query, and both must accept it:
    ``pyoxigraph`` parses a query before it looks at the dataset arguments, and refuses
    ``use_default_graph_as_union`` together with ``default_graph`` before evaluating
    anything, so asking for both checks the syntax without running the query
-   (tests/store/test_guard.py proves it against a listening trap).
-2. tree-sitter's SPARQL 1.1 grammar (a C parser, iterative, ~0.5 ms a query) gives the
+   (tests/store/test_guard_bypasses.py proves it against a listening trap).
+2. tree-sitter's SPARQL 1.1 grammar (a C parser, iterative, ~2 ms a canned query) gives the
    tree that the decision is made on: ``SERVICE`` anywhere, ``FROM`` / ``FROM NAMED`` and
    their graphs, the nesting depth, the volatile functions, the prefixes used. Its lexer
    reads only the tokens the grammar allows where it stands, as Oxigraph's parser does
@@ -26,6 +26,7 @@ what the guard accepts on Oxigraph next to a trap listener.
 
 import re
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ MAX_NESTING = 128
 # crashed the web worker at 8,000 nested brackets on an 8 MiB stack (4,000 passed).
 _ORACLE_MAX_TREE_DEPTH = 1024
 _ORACLE_MAX_ERROR_CHARACTERS = 2048
+
+# Longest time tree-sitter may read one query (in the web worker, outside any query
+# process's limit): 64 KiB of triples take 25 ms; error recovery can take seconds.
+PARSE_SECONDS = 1.0
 
 # The tree's nodes that open a nesting level.
 _NESTING_NODES = frozenset(
@@ -182,21 +187,23 @@ def _read(text: str) -> _Reading:
         )
     decoded = decode_codepoint_escapes(text)
     source = decoded.encode(errors="surrogatepass")  # a lone surrogate: Oxigraph refuses it
-    tree = tree_sitter.Parser(_SPARQL).parse(source)
-    nodes = list(_nodes(tree.root_node))
-    tree_depth = max(depth for _, depth, _ in nodes)
-    if tree.root_node.has_error:
+    tree = _parse(source)
+    if tree is None or tree.root_node.has_error:
         if len(text) > _ORACLE_MAX_ERROR_CHARACTERS:
-            _refuse_unreadable(decoded, source, nodes)
-    elif tree_depth > _ORACLE_MAX_TREE_DEPTH:
+            _refuse_unreadable(decoded, source, tree)
+        _check_syntax_with_oxigraph(text, decoded)
+        # Oxigraph reads a query: a short text is parsed again, whole, to show where.
+        _refuse_unreadable(decoded, source, tree or tree_sitter.Parser(_SPARQL).parse(source))
+    nodes = list(_nodes(tree.root_node))
+    if max(depth for _, depth, _ in nodes) > _ORACLE_MAX_TREE_DEPTH:
         raise ForbiddenQuery(
             f"the query's parse is more than {_ORACLE_MAX_TREE_DEPTH} levels deep (nested "
             "brackets and long chains of operators both count); simplify it"
         )
     _check_syntax_with_oxigraph(text, decoded)
     forms = [child for child in tree.root_node.children if child.type in _QUERY_FORMS]
-    if tree.root_node.has_error or len(forms) != 1:
-        _refuse_unreadable(decoded, source, nodes)
+    if len(forms) != 1:
+        _refuse_unreadable(decoded, source, tree)
     used: set[str] = set()
     volatile = False
     for node, _, nesting in nodes:
@@ -208,18 +215,18 @@ def _read(text: str) -> _Reading:
                 "other servers. Query the other endpoint yourself and join the results."
             )
         if node.type == "build_in_function":
-            volatile = volatile or _keyword(node) in _VOLATILE_FUNCTIONS
+            volatile = volatile or _keyword(source, node) in _VOLATILE_FUNCTIONS
         elif node.type == "prefixed_name":
-            used.add(_prefix(node))
+            used.add(_prefix(source, node))
         elif node.type == "binary_expression":
             _check_longest_token_rule(decoded, source, node)
     prologue = [child for child in tree.root_node.children if child.type == "prologue"]
     declarations = prologue[0].named_children if prologue else []
     return _Reading(
-        dataset=tuple(_dataset_clauses(declarations, forms[0])),
+        dataset=tuple(_dataset_clauses(source, declarations, forms[0])),
         volatile=volatile,
         declared_prefixes=frozenset(
-            _prefix(d) for d in declarations if d.type == "prefix_declaration"
+            _prefix(source, d) for d in declarations if d.type == "prefix_declaration"
         ),
         used_prefixes=frozenset(used),
     )
@@ -264,16 +271,38 @@ def _is_update(decoded: str) -> bool:
     ] == [len(source) + 1]
 
 
-def _refuse_unreadable(decoded: str, source: bytes, nodes: list[tuple[Node, int, int]]) -> NoReturn:
-    """Refuse a text whose tree has an error, showing where the guard's parser stopped."""
-    for node, _, _ in nodes:
-        if node.is_error or node.is_missing:
-            offset = len(source[: node.start_byte].decode(errors="replace"))
-            line, column = _line_column(decoded, offset)
-            what = f"missing {node.type}" if node.is_missing else "unexpected text"
-            break
-    else:  # no error, yet not one query: what Oxigraph read as a query is not one here
-        line, column, what = 1, 1, "not a single query"
+def _parse(source: bytes) -> tree_sitter.Tree | None:
+    """tree-sitter's tree of the text; None if it stopped at an error or ran past
+    PARSE_SECONDS (its error recovery took 2 s on 64 KiB of unclosed strings)."""
+    view = memoryview(source)
+    deadline = time.monotonic() + PARSE_SECONDS
+
+    def stop(_offset: int, has_error: bool) -> bool:
+        if time.monotonic() > deadline:
+            raise ForbiddenQuery(
+                f"the query is too long or too complex to be checked within "
+                f"{PARSE_SECONDS:g} seconds; shorten it"
+            )
+        return has_error
+
+    try:
+        return tree_sitter.Parser(_SPARQL).parse(
+            lambda offset, _point: view[offset:], progress_callback=stop
+        )
+    except ValueError:  # the parse was stopped at an error
+        return None
+
+
+def _refuse_unreadable(decoded: str, source: bytes, tree: tree_sitter.Tree | None) -> NoReturn:
+    """Refuse a text the guard cannot read, showing where tree-sitter stopped."""
+    line, column, what = 1, 1, "not a single query"
+    errors = (n for n, _, _ in _nodes(tree.root_node) if n.is_error or n.is_missing) if tree else ()
+    if (error := next(iter(errors), None)) is not None:
+        offset = len(source[: error.start_byte].decode(errors="replace"))
+        line, column = _line_column(decoded, offset)
+        what = f"missing {error.type}" if error.is_missing else "unexpected text"
+    elif tree is None:
+        what = "unexpected text"
     raise QueryError(
         "the endpoint's guard cannot read this query; please rephrase: "
         + _with_the_place(decoded, f"error at {line}:{column}: {what}")
@@ -295,16 +324,18 @@ def _check_longest_token_rule(decoded: str, source: bytes, expression: Node) -> 
             )
 
 
-def _dataset_clauses(declarations: list[Node], query: Node) -> Iterator[_DatasetClause]:
+def _dataset_clauses(
+    source: bytes, declarations: list[Node], query: Node
+) -> Iterator[_DatasetClause]:
     """FROM and FROM NAMED with their IRIs resolved against BASE and the prefixes, in
     declaration order, the way SPARQL resolves them (RFC 3986, Oxigraph's resolver)."""
     base: str | None = None
     prefixes: dict[str, str | None] = dict(PREFIXES)
     for declaration in declarations:
         if declaration.type == "base_declaration":
-            base = _resolve(_iri(declaration), base)
+            base = _resolve(_iri(source, declaration), base)
         elif declaration.type == "prefix_declaration":
-            prefixes[_prefix(declaration)] = _resolve(_iri(declaration), base)
+            prefixes[_prefix(source, declaration)] = _resolve(_iri(source, declaration), base)
     for clause in query.children:
         if clause.type != "dataset_clause":
             continue
@@ -315,14 +346,16 @@ def _dataset_clauses(declarations: list[Node], query: Node) -> Iterator[_Dataset
         assert term is not None  # the grammar requires one in a tree without errors
         if term.type == "prefixed_name":
             local = _first(term, "pn_local")
-            written = _token(term)
-            local_name = _LOCAL_ESCAPE.sub(r"\1", _token(local)) if local else ""
-            namespace = prefixes.get(_prefix(term))
+            written = _token(source, term)
+            local_name = _LOCAL_ESCAPE.sub(r"\1", _token(source, local)) if local else ""
+            namespace = prefixes.get(_prefix(source, term))
             yield _DatasetClause(
                 named, written, None if namespace is None else namespace + local_name
             )
         else:
-            yield _DatasetClause(named, _token(term), _resolve(_token(term)[1:-1], base))
+            yield _DatasetClause(
+                named, _token(source, term), _resolve(_token(source, term)[1:-1], base)
+            )
 
 
 def _nodes(root: Node) -> Iterator[tuple[Node, int, int]]:
@@ -336,30 +369,32 @@ def _nodes(root: Node) -> Iterator[tuple[Node, int, int]]:
         stack.extend((child, depth + 1, nesting) for child in reversed(node.children))
 
 
-def _token(node: Node) -> str:
-    return (node.text or b"").decode()
+def _token(source: bytes, node: Node) -> str:
+    """A node's text. A tree parsed through a read callback keeps no text: Node.text
+    crashes the process there (tree-sitter 0.26.1), so the guard never calls it."""
+    return source[node.start_byte : node.end_byte].decode(errors="surrogatepass")
 
 
-def _keyword(node: Node) -> str:
+def _keyword(source: bytes, node: Node) -> str:
     """A node's first token that is not a comment (comments may stand between any two)."""
     first = next(child for child in node.children if child.type != "comment")
-    return _token(first).upper()
+    return _token(source, first).upper()
 
 
 def _first(node: Node, kind: str) -> Node | None:
     return next((child for child in node.named_children if child.type == kind), None)
 
 
-def _prefix(node: Node) -> str:
+def _prefix(source: bytes, node: Node) -> str:
     """The prefix of a prefixed name or PREFIX declaration ('' for the empty prefix)."""
     namespace = _first(node, "namespace")
     prefix = _first(namespace, "pn_prefix") if namespace else None
-    return _token(prefix) if prefix else ""
+    return _token(source, prefix) if prefix else ""
 
 
-def _iri(declaration: Node) -> str:
+def _iri(source: bytes, declaration: Node) -> str:
     reference = _first(declaration, "iri_reference")
-    return _token(reference)[1:-1] if reference else ""
+    return _token(source, reference)[1:-1] if reference else ""
 
 
 def _with_the_place(text: str, message: str) -> str:
