@@ -9,67 +9,75 @@ Two parsers read every query, and both must accept it:
    ``pyoxigraph`` parses a query before it looks at the dataset arguments, and refuses
    ``use_default_graph_as_union`` together with ``default_graph`` before evaluating
    anything, so asking for both checks the syntax without running the query
-   (tests/store/test_guard.py proves it against a listening trap).
-2. rdflib's SPARQL 1.1 parser gives the tree that the decision is made on: updates,
-   ``SERVICE`` anywhere, ``FROM`` / ``FROM NAMED`` and their graphs, the nesting depth,
-   the volatile functions, the prefixes used.
+   (tests/store/test_guard_bypasses.py proves it against a listening trap).
+2. tree-sitter's SPARQL 1.1 grammar (a C parser, iterative, ~2 ms a canned query) gives the
+   tree that the decision is made on: ``SERVICE`` anywhere, ``FROM`` / ``FROM NAMED`` and
+   their graphs, the nesting depth, the volatile functions, the prefixes used. Its lexer
+   reads only the tokens the grammar allows where it stands, as Oxigraph's parser does
+   (``?o<?a`` is a comparison to both).
 
-Where the two disagree on whether a text is a query, the answer is a refusal. Where both
+A tree with an ERROR or MISSING node is a refusal: where the two disagree on whether a
+text is a query, the answer is a refusal. Oxigraph's parser is recursive and overflows
+the stack of the web worker at a few thousand levels, so it only reads texts whose tree
+is shallow enough, or short enough to be (tests/store/test_guard_fast.py). Where both
 accept a text but could read it differently, tests/store/test_guard_differential.py runs
 what the guard accepts on Oxigraph next to a trap listener.
 """
 
-import ctypes
-import os
 import re
 import sys
-import threading
+import time
+import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import NoReturn
 
 import pyoxigraph as ox
-import pyparsing
-from rdflib.plugins.sparql import parser as sparql_parser
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import URIRef
+import tree_sitter
+import tree_sitter_sparql
+from tree_sitter import Node
 
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import ForbiddenQuery, QueryError, UpdateRefused
 
-# Longest query text read at all: parsing is linear-ish, but a bound keeps every request
+# Longest query text read at all: parsing is linear, but a bound keeps every request
 # cheap before it reaches a query process (1 MiB bodies are allowed for uploads).
 MAX_QUERY_CHARACTERS = 64 * 1024
 # Deepest nesting accepted, counted on the parse: each group pattern { }, each bracketed
-# or argument expression and each bracketed path is one level. Oxigraph's recursive
-# evaluator overflows its stack (killing the query process) at a few thousand levels;
-# the guard's own parser needs about 40 Python frames a level (see _PARSER_FRAMES).
+# expression or argument list, each path element and each sub-select is one level.
+# Oxigraph's recursive evaluator overflows its stack (killing the query process) at a
+# few thousand levels.
 MAX_NESTING = 128
+# Deepest parse tree (any node: a chain of 1+1+...+1 nests too) handed to Oxigraph's
+# parser, and longest text whose tree has errors it is handed: its recursive descent
+# crashed the web worker at 8,000 nested brackets on an 8 MiB stack (4,000 passed).
+_ORACLE_MAX_TREE_DEPTH = 1024
+_ORACLE_MAX_ERROR_CHARACTERS = 2048
 
-# Longest time the guard's parser may read one query (in the web worker, outside any
-# query process's limit): rdflib's parser takes 0.1-0.3 s for a canned query, but tens of
-# seconds for 64 KiB of hostile text.
-PARSE_SECONDS = 3.0
+# Longest time tree-sitter may read one query (in the web worker, outside any query
+# process's limit): 64 KiB of triples take 25 ms; error recovery can take seconds.
+PARSE_SECONDS = 1.0
 
-# The parse tree's nodes that open a nesting level.
+# The tree's nodes that open a nesting level.
 _NESTING_NODES = frozenset(
-    {"GroupGraphPatternSub", "ConditionalOrExpression", "PathAlternative", "SubSelect"}
+    {"group_graph_pattern", "bracketted_expression", "arg_list", "path_element", "sub_select"}
 )
-# Functions whose value changes from one run to the next: such answers are never cached.
-_VOLATILE_NODES = frozenset(
-    {"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE"}
-)
+# The built-in functions whose value changes from one run to the next: such answers are
+# never cached. Their keyword is the first token of a build_in_function node.
+_VOLATILE_FUNCTIONS = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
+# The forms of a query; any other top node (CLEAR, INSERT DATA, ...) is an update.
+_QUERY_FORMS = frozenset({"select_query", "construct_query", "describe_query", "ask_query"})
+# What a prologue and its comments are made of (an empty update, SPARQL 1.1 §29 [29]).
+_PROLOGUE_NODES = frozenset({"prologue", "comment"})
+_EMPTY_QUERY = b"\nASK {}"
 
-# rdflib's parser is recursive (pyparsing): a level of nesting costs up to ~40 frames, so
-# it runs on a thread of its own with a recursion limit that reaches past MAX_NESTING.
-# CPython 3.11+ runs Python-to-Python calls without C recursion: 4 MiB of stack were
-# measured to suffice for MAX_NESTING levels, 16 MiB leave room (and fit a memory cap).
-_PARSER_FRAMES = 60 * MAX_NESTING + 1000
-_PARSER_STACK_BYTES = 16 << 20
+# tree-sitter-sparql 0.1.0 hands its grammar over as a pointer, which tree-sitter 0.26
+# still takes with a DeprecationWarning (pyproject.toml pins the versions that do).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    _SPARQL = tree_sitter.Language(tree_sitter_sparql.language())
 
 # What SPARQL 1.2 adds for triple terms (<<( )>>, << >> reifiers, {| |} annotations,
 # TRIPLE() and its accessors): only used to word a refusal, never to accept a query.
@@ -82,18 +90,11 @@ _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
 _CONTEXT_CHARACTERS = 40
 # What a syntax check is asked with: any absolute IRI does (the base decides no syntax).
 _SYNTAX_BASE = "http://guard.invalid/"
-# The terminals that SPARQL's longest-token rule (§19.8) reads before anything else at
-# a '<': strings, comments, prefixed names (whose escapes may hold quotes) and IRIs.
-_LEXED_IRI = pyparsing.Regex(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
-_TERMINALS = (
-    sparql_parser.STRING_LITERAL_LONG1.copy().set_parse_action(lambda: None)
-    | sparql_parser.STRING_LITERAL_LONG2.copy().set_parse_action(lambda: None)
-    | sparql_parser.STRING_LITERAL1.copy().set_parse_action(lambda: None)
-    | sparql_parser.STRING_LITERAL2.copy().set_parse_action(lambda: None)
-    | pyparsing.Regex(r"#[^\n\r]*").set_parse_action(lambda: None)
-    | sparql_parser.PNAME_LN.copy().set_parse_action(lambda: None)
-    | _LEXED_IRI
-)
+# SPARQL's IRIREF terminal (§19.8 [139]): where it matches at a '<', the tokenizer reads
+# an IRI, since the longest token wins (W3C test syn-bad-26).
+_IRIREF = re.compile(rb"<[^<>\"{}|^`\\\x00-\x20]*>")
+# PN_LOCAL_ESC (§19.8 [173]): a backslash before a character stands for the character.
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
 @dataclass(frozen=True)
@@ -189,55 +190,47 @@ def _read(text: str) -> _Reading:
             f"the query has {len(text)} characters; at most {MAX_QUERY_CHARACTERS} are accepted"
         )
     decoded = decode_codepoint_escapes(text)
+    source = decoded.encode(errors="surrogatepass")  # a lone surrogate: Oxigraph refuses it
+    tree = _parse(source)
+    if tree is None or tree.root_node.has_error:
+        if len(text) > _ORACLE_MAX_ERROR_CHARACTERS:
+            _refuse_unreadable(decoded, source, tree)
+        _check_syntax_with_oxigraph(text, decoded)
+        # Oxigraph reads a query: a short text is parsed again, whole, to show where.
+        _refuse_unreadable(decoded, source, tree or tree_sitter.Parser(_SPARQL).parse(source))
+    nodes = list(_nodes(tree.root_node))
+    if max(depth for _, depth, _ in nodes) > _ORACLE_MAX_TREE_DEPTH:
+        raise ForbiddenQuery(
+            f"the query's parse is more than {_ORACLE_MAX_TREE_DEPTH} levels deep (nested "
+            "brackets and long chains of operators both count); simplify it"
+        )
     _check_syntax_with_oxigraph(text, decoded)
-    try:
-        parse = _on_parser_thread(sparql_parser.Query.parse_string, decoded, parse_all=True)
-    except RecursionError:
-        raise _too_deep() from None
-    except pyparsing.ParseBaseException as error:
-        # Oxigraph accepts the text, rdflib does not: what it means cannot be checked.
-        if _RDF_1_2_SYNTAX.search(decoded):
-            # Refused either way; the message says why the usual way (RDF 1.2 is refused
-            # at every door of the project, publisher.rdf.terms).
-            raise ForbiddenQuery(TripleTermError.MESSAGE) from None
-        place = f"error at {error.lineno}:{error.col}: {error.msg}"
-        raise QueryError(
-            "this query is valid SPARQL for the store but the endpoint's guard cannot read "
-            f"it; please rephrase: {_with_the_place(decoded, place)}"
-        ) from None
-    except (TypeError, ValueError) as error:  # rdflib's parse actions (e.g. "-1.0" as object)
-        raise QueryError(
-            f"this query is valid SPARQL for the store but the endpoint's guard cannot read "
-            f"it ({error}); please rephrase"
-        ) from None
-    prologue, query = parse[0], parse[1]
-    # The IRIs as written (IRIREF terminals), the prologue's too, for the longest-token rule.
-    iris = {str(declaration.iri) for declaration in prologue}
+    forms = [child for child in tree.root_node.children if child.type in _QUERY_FORMS]
+    if len(forms) != 1:
+        _refuse_unreadable(decoded, source, tree)
     used: set[str] = set()
-    volatile = lexed_comparison = False
-    for node, depth in _nodes(query):
-        if isinstance(node, URIRef):
-            iris.add(str(node))
-            continue
-        if depth > MAX_NESTING:
+    volatile = False
+    for node, _, nesting in nodes:
+        if nesting > MAX_NESTING:
             raise _too_deep()
-        if node.name == "ServiceGraphPattern":
+        if node.type == "service_graph_pattern":
             raise ForbiddenQuery(
                 "SERVICE (federated query) is not allowed: this endpoint makes no requests to "
                 "other servers. Query the other endpoint yourself and join the results."
             )
-        volatile = volatile or node.name in _VOLATILE_NODES
-        if node.name == "pname":
-            used.add(str(_field(node, "prefix") or ""))
-        elif node.name == "RelationalExpression" and _field(node, "op") in ("<", "<="):
-            lexed_comparison = True
-    if lexed_comparison:
-        _check_longest_token_rule(decoded, iris)
+        if node.type == "build_in_function":
+            volatile = volatile or _keyword(source, node) in _VOLATILE_FUNCTIONS
+        elif node.type == "prefixed_name":
+            used.add(_prefix(source, node))
+        elif node.type == "binary_expression":
+            _check_longest_token_rule(decoded, source, node)
+    prologue = [child for child in tree.root_node.children if child.type == "prologue"]
+    declarations = prologue[0].named_children if prologue else []
     return _Reading(
-        dataset=tuple(_dataset_clauses(prologue, query)),
+        dataset=tuple(_dataset_clauses(source, declarations, forms[0])),
         volatile=volatile,
         declared_prefixes=frozenset(
-            str(d.prefix or "") for d in prologue if d.name == "PrefixDecl"
+            _prefix(source, d) for d in declarations if d.type == "prefix_declaration"
         ),
         used_prefixes=frozenset(used),
     )
@@ -270,11 +263,146 @@ def _check_syntax_with_oxigraph(text: str, decoded: str) -> None:
 
 
 def _is_update(decoded: str) -> bool:
+    """Whether the grammar reads the text as updates, or as a prologue alone: an empty
+    update, which tree-sitter's grammar lacks, so it is read followed by ``ASK {}``."""
+    source = decoded.encode(errors="surrogatepass")  # a lone surrogate: Oxigraph refuses it
+    root = tree_sitter.Parser(_SPARQL).parse(source).root_node
+    if not root.has_error:
+        return not any(child.type in _QUERY_FORMS for child in root.children)
+    probe = tree_sitter.Parser(_SPARQL).parse(source + _EMPTY_QUERY).root_node
+    return not probe.has_error and [
+        child.start_byte for child in probe.children if child.type not in _PROLOGUE_NODES
+    ] == [len(source) + 1]
+
+
+def _parse(source: bytes) -> tree_sitter.Tree | None:
+    """tree-sitter's tree of the text; None if it stopped at an error or ran past
+    PARSE_SECONDS (its error recovery took 2 s on 64 KiB of unclosed strings)."""
+    view = memoryview(source)
+    deadline = time.monotonic() + PARSE_SECONDS
+
+    def stop(_offset: int, has_error: bool) -> bool:
+        if time.monotonic() > deadline:
+            raise ForbiddenQuery(
+                f"the query is too long or too complex to be checked within "
+                f"{PARSE_SECONDS:g} seconds; shorten it"
+            )
+        return has_error
+
     try:
-        _on_parser_thread(sparql_parser.UpdateUnit.parse_string, decoded, parse_all=True)
-    except (pyparsing.ParseBaseException, RecursionError):
-        return False
-    return True
+        return tree_sitter.Parser(_SPARQL).parse(
+            lambda offset, _point: view[offset:], progress_callback=stop
+        )
+    except ValueError:  # the parse was stopped at an error
+        return None
+
+
+def _refuse_unreadable(decoded: str, source: bytes, tree: tree_sitter.Tree | None) -> NoReturn:
+    """Refuse a text the guard cannot read, showing where tree-sitter stopped."""
+    if _RDF_1_2_SYNTAX.search(decoded):
+        # Refused either way; the message says why the usual way (RDF 1.2 is refused at
+        # every door of the project, publisher.rdf.terms).
+        raise ForbiddenQuery(TripleTermError.MESSAGE)
+    line, column, what = 1, 1, "not a single query"
+    errors = (n for n, _, _ in _nodes(tree.root_node) if n.is_error or n.is_missing) if tree else ()
+    if (error := next(iter(errors), None)) is not None:
+        offset = len(source[: error.start_byte].decode(errors="replace"))
+        line, column = _line_column(decoded, offset)
+        what = f"missing {error.type}" if error.is_missing else "unexpected text"
+    elif tree is None:
+        what = "unexpected text"
+    raise QueryError(
+        "the endpoint's guard cannot read this query; please rephrase: "
+        + _with_the_place(decoded, f"error at {line}:{column}: {what}")
+    )
+
+
+def _check_longest_token_rule(decoded: str, source: bytes, expression: Node) -> None:
+    """Refuse a '<' comparison that SPARQL's tokenizer would read as an IRI (§19.8, W3C
+    test syn-bad-26): both parsers read a comparison there, the grammar does not."""
+    for operator in expression.children:
+        if operator.type in ("<", "<=") and _IRIREF.match(source, operator.start_byte):
+            iri = _IRIREF.match(source, operator.start_byte)
+            assert iri is not None
+            line, column = _line_column(decoded, len(source[: operator.start_byte].decode()))
+            raise QueryError(
+                f"line {line}, column {column}: {iri.group().decode()} is an IRI to SPARQL's "
+                "tokenizer (the longest token wins), not a comparison; put spaces "
+                "around '<' to compare"
+            )
+
+
+def _dataset_clauses(
+    source: bytes, declarations: list[Node], query: Node
+) -> Iterator[_DatasetClause]:
+    """FROM and FROM NAMED with their IRIs resolved against BASE and the prefixes, in
+    declaration order, the way SPARQL resolves them (RFC 3986, Oxigraph's resolver)."""
+    base: str | None = None
+    prefixes: dict[str, str | None] = dict(PREFIXES)
+    for declaration in declarations:
+        if declaration.type == "base_declaration":
+            base = _resolve(_iri(source, declaration), base)
+        elif declaration.type == "prefix_declaration":
+            prefixes[_prefix(source, declaration)] = _resolve(_iri(source, declaration), base)
+    for clause in query.children:
+        if clause.type != "dataset_clause":
+            continue
+        graph = _first(clause, "default_graph_clause") or _first(clause, "named_graph_clause")
+        assert graph is not None  # the grammar requires one in a tree without errors
+        named = graph.type == "named_graph_clause"
+        term = graph.child_by_field_name("source_selector")
+        assert term is not None  # the grammar requires one in a tree without errors
+        if term.type == "prefixed_name":
+            local = _first(term, "pn_local")
+            written = _token(source, term)
+            local_name = _LOCAL_ESCAPE.sub(r"\1", _token(source, local)) if local else ""
+            namespace = prefixes.get(_prefix(source, term))
+            yield _DatasetClause(
+                named, written, None if namespace is None else namespace + local_name
+            )
+        else:
+            yield _DatasetClause(
+                named, _token(source, term), _resolve(_token(source, term)[1:-1], base)
+            )
+
+
+def _nodes(root: Node) -> Iterator[tuple[Node, int, int]]:
+    """Every node of the tree with its depth in the tree and its nesting depth; iterative,
+    since the tree can be as deep as the query is nested."""
+    stack = [(root, 0, 0)]
+    while stack:
+        node, depth, nesting = stack.pop()
+        nesting += node.type in _NESTING_NODES
+        yield node, depth, nesting
+        stack.extend((child, depth + 1, nesting) for child in reversed(node.children))
+
+
+def _token(source: bytes, node: Node) -> str:
+    """A node's text. A tree parsed through a read callback keeps no text: Node.text
+    crashes the process there (tree-sitter 0.26.1), so the guard never calls it."""
+    return source[node.start_byte : node.end_byte].decode(errors="surrogatepass")
+
+
+def _keyword(source: bytes, node: Node) -> str:
+    """A node's first token that is not a comment (comments may stand between any two)."""
+    first = next(child for child in node.children if child.type != "comment")
+    return _token(source, first).upper()
+
+
+def _first(node: Node, kind: str) -> Node | None:
+    return next((child for child in node.named_children if child.type == kind), None)
+
+
+def _prefix(source: bytes, node: Node) -> str:
+    """The prefix of a prefixed name or PREFIX declaration ('' for the empty prefix)."""
+    namespace = _first(node, "namespace")
+    prefix = _first(namespace, "pn_prefix") if namespace else None
+    return _token(source, prefix) if prefix else ""
+
+
+def _iri(source: bytes, declaration: Node) -> str:
+    reference = _first(declaration, "iri_reference")
+    return _token(source, reference)[1:-1] if reference else ""
 
 
 def _with_the_place(text: str, message: str) -> str:
@@ -287,44 +415,6 @@ def _with_the_place(text: str, message: str) -> str:
     start = max(0, column - 1 - _CONTEXT_CHARACTERS)
     shown = line[start : column - 1 + _CONTEXT_CHARACTERS]
     return f"{message}\n  {shown}\n  {' ' * (column - 1 - start)}^"
-
-
-def _check_longest_token_rule(decoded: str, iris: set[str]) -> None:
-    """Refuse a '<' comparison that SPARQL's tokenizer would read as an IRI (§19.8, W3C
-    test syn-bad-26): both parsers backtrack into a comparison, the grammar does not."""
-    for tokens, start, _ in _TERMINALS.scan_string(decoded):
-        if tokens and isinstance(tokens[0], str) and tokens[0].startswith("<"):
-            iri = tokens[0][1:-1]
-            if iri not in iris:
-                line, column = _line_column(decoded, start)
-                raise QueryError(
-                    f"line {line}, column {column}: {tokens[0]} is an IRI to SPARQL's "
-                    "tokenizer (the longest token wins), not a comparison; put spaces "
-                    "around '<' to compare"
-                )
-
-
-def _dataset_clauses(prologue: Any, query: CompValue) -> Iterator[_DatasetClause]:
-    """FROM and FROM NAMED with their IRIs resolved against BASE and the prefixes, in
-    declaration order, the way SPARQL resolves them (RFC 3986, Oxigraph's resolver)."""
-    base: str | None = None
-    prefixes: dict[str, str | None] = dict(PREFIXES)
-    for declaration in prologue:
-        if declaration.name == "Base":
-            base = _resolve(str(declaration.iri), base)
-        else:
-            prefixes[str(declaration.prefix or "")] = _resolve(str(declaration.iri), base)
-    for clause in _field(query, "datasetClause") or ():
-        named = _field(clause, "named") is not None
-        term = _field(clause, "named") if named else _field(clause, "default")
-        if isinstance(term, CompValue):  # a prefixed name
-            prefix = str(_field(term, "prefix") or "")
-            local = re.sub(r"\\(.)", r"\1", str(_field(term, "localname") or ""))
-            namespace = prefixes.get(prefix)
-            written = f"{prefix}:{_field(term, 'localname') or ''}"
-            yield _DatasetClause(named, written, None if namespace is None else namespace + local)
-        else:
-            yield _DatasetClause(named, f"<{term}>", _resolve(str(term), base))
 
 
 def _resolve(iri: str, base: str | None) -> str | None:
@@ -344,27 +434,6 @@ def _resolve(iri: str, base: str | None) -> str | None:
     return str(triple.subject.value)
 
 
-def _nodes(root: CompValue) -> Iterator[tuple[Any, int]]:
-    """Every parse node and IRI under ``root``, with its nesting depth; iterative, since
-    the tree can be as deep as the query is nested."""
-    stack: list[tuple[Any, int]] = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, CompValue):
-            depth += node.name in _NESTING_NODES
-            yield node, depth
-            stack.extend((child, depth) for child in node.values())
-        elif isinstance(node, URIRef):
-            yield node, depth
-        elif isinstance(node, list | tuple | pyparsing.ParseResults):
-            stack.extend((child, depth) for child in node)
-
-
-def _field(node: CompValue, key: str) -> Any:
-    """A field of a parse node, None if absent (CompValue.get defaults to the key itself)."""
-    return dict.get(node, key)
-
-
 def _too_deep() -> ForbiddenQuery:
     return ForbiddenQuery(
         f"the query nests groups, brackets or paths more than {MAX_NESTING} levels deep; "
@@ -375,56 +444,3 @@ def _too_deep() -> ForbiddenQuery:
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-class _ParseInterrupted(Exception):
-    """Raised inside the parser thread when a parse runs past PARSE_SECONDS."""
-
-
-_parser_lock = threading.Lock()
-_parser_pool: ThreadPoolExecutor | None = None
-_parser_thread_id = 0
-
-
-def _on_parser_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run rdflib's recursive parser on the guard's thread, whose stack fits MAX_NESTING,
-    for at most PARSE_SECONDS: pyparsing is pure Python, so an exception raised in that
-    thread stops it at once. One parse at a time, so a deadline stops only its own."""
-    global _parser_pool, _parser_thread_id
-    with _parser_lock:
-        if _parser_pool is None:
-            if sys.getrecursionlimit() < _PARSER_FRAMES:
-                sys.setrecursionlimit(_PARSER_FRAMES)
-            previous = threading.stack_size(_PARSER_STACK_BYTES)
-            try:
-                _parser_pool = ThreadPoolExecutor(1, thread_name_prefix="sparql-guard")
-                _parser_thread_id = _parser_pool.submit(threading.get_ident).result()
-            finally:
-                threading.stack_size(previous)
-        job = _parser_pool.submit(function, *args, **kwargs)
-        try:
-            return job.result(timeout=PARSE_SECONDS)
-        except FuturesTimeout:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(_parser_thread_id), ctypes.py_object(_ParseInterrupted)
-            )
-            try:
-                job.result()
-            except _ParseInterrupted:
-                pass
-            else:  # it finished just in time: take back the exception not yet raised
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(_parser_thread_id), None)
-            raise ForbiddenQuery(
-                f"the query is too long or too complex to be checked within {PARSE_SECONDS:g} "
-                "seconds; shorten it"
-            ) from None
-
-
-def _forget_parser_thread() -> None:
-    """A forked child has no parser thread (and maybe a lock held by none): it starts anew."""
-    global _parser_lock, _parser_pool
-    _parser_lock = threading.Lock()
-    _parser_pool = None
-
-
-os.register_at_fork(after_in_child=_forget_parser_thread)
