@@ -48,6 +48,10 @@ class BuildBusyError(Exception):
     """Another build holds the lock of this home folder."""
 
 
+class SnapshotWriteError(OSError):
+    """Writing a snapshot failed (disk full, permissions, I/O error); nothing was published."""
+
+
 @dataclass(frozen=True)
 class TripleCounts:
     """Triples of the asserted graph, of the inferred graph, and of both together."""
@@ -189,10 +193,36 @@ def _write_store(folder: Path, asserted: Graph, inferred: Graph) -> None:
     del store
 
 
+def _fsync_path(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Every file, then every folder (deepest first), on disk: after a power loss
+    ``current`` never points at an empty manifest or a half-written store."""
+    for directory, _, files in os.walk(folder, topdown=False):
+        for name in files:
+            _fsync_path(Path(directory, name))
+        _fsync_path(Path(directory))
+
+
+def _remove_leftovers(home: Path) -> None:
+    """Remove what killed builds left behind (run under the build lock, so none is live)."""
+    for staging in (home / "snapshots").glob(".building-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for link in home.glob(".current-*"):
+        link.unlink(missing_ok=True)
+
+
 def _switch_current(home: Path, target: Path) -> None:
     temporary = home / f".current-{uuid.uuid4().hex}"
     temporary.symlink_to(target.relative_to(home))
     os.replace(temporary, home / "current")
+    _fsync_path(home)
 
 
 def _prune(home: Path, keep: Path) -> None:
@@ -200,8 +230,6 @@ def _prune(home: Path, keep: Path) -> None:
     for old in snapshots[:-KEEP_SNAPSHOTS]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
-    for leftover in (home / "snapshots").glob(".building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def publish(
@@ -218,7 +246,27 @@ def publish(
     ``documents`` are further files (name -> content) published with it, such as the
     ontology's documentation.
     """
+    try:
+        return _publish(home, asserted, inferred, sources_digest, sources, documents or {})
+    except SnapshotWriteError:
+        raise
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise SnapshotWriteError(
+            error.errno, f"could not write the snapshot in {home}: {error.strerror or error}{where}"
+        ) from error
+
+
+def _publish(
+    home: Path,
+    asserted: Graph,
+    inferred: Graph,
+    sources_digest: str,
+    sources: list[str],
+    documents: dict[str, bytes],
+) -> Snapshot:
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(home)
     created = datetime.now(UTC)
     # Microseconds: two builds of the same sources within one second still get two names.
     version = f"{created:%Y%m%dT%H%M%S%fZ}-{sources_digest[:12]}"
@@ -235,7 +283,7 @@ def publish(
             prefixes,
         )
         _write_store(staging / "store", asserted, inferred)
-        for name, content in (documents or {}).items():
+        for name, content in documents.items():
             (staging / name).write_bytes(content)
         files = {
             p.name: FileInfo(bytes=p.stat().st_size, sha256=_sha256(p))
@@ -254,8 +302,10 @@ def publish(
             sources=sources,
         )
         (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        _fsync_tree(staging)
         final = home / "snapshots" / version
         os.rename(staging, final)
+        _fsync_path(final.parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from rdflib import OWL, RDF, Graph, Literal
 
 from publisher.build import snapshot as snapshot_module
 from publisher.build.pipeline import build, source_files
 from publisher.build.reasoning import InconsistencyError
 from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, current_snapshot
+from publisher.cli.build import build as build_command
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from publisher.rdf.parsing import InputError
 
@@ -101,6 +103,57 @@ def test_failure_while_writing_leaves_previous_snapshot_and_no_debris(
         build(home, [tiny_data])
     assert folder_state(home) == before
     assert not list((home / "snapshots").glob(".building-*"))
+
+    # The command says what happened and exits 2, with no traceback.
+    result = CliRunner().invoke(build_command, ["--home", str(home), "--data", str(tiny_data)])
+    assert result.exit_code == 2, result.output
+    assert "No space left on device" in result.output
+    assert "previous snapshot stays in use" in result.output
+    assert "Traceback" not in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    assert folder_state(home) == before
+
+
+def test_leftovers_of_killed_builds_are_removed_by_the_next_build(
+    home: Path, tiny_data: Path
+) -> None:
+    staging = home / "snapshots" / ".building-killed"
+    (staging / "store").mkdir(parents=True)
+    (staging / "all.ttl").write_text("half", encoding="utf-8")
+    link = home / ".current-killed"
+    link.symlink_to(Path("snapshots") / ".building-killed")
+    build(home, [tiny_data])
+    assert not staging.exists() and not link.is_symlink()
+    assert [p.name for p in home.iterdir() if p.name.startswith(".")] == []
+
+
+def test_every_file_and_folder_is_on_disk_before_current_switches(
+    tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[Path] = []
+    synced_before_switch: list[Path] = []
+    fsync_path, switch_current = snapshot_module._fsync_path, snapshot_module._switch_current
+
+    def recording_fsync(path: Path) -> None:
+        synced.append(path)
+        fsync_path(path)
+
+    def recording_switch(home: Path, target: Path) -> None:
+        synced_before_switch.extend(synced)
+        switch_current(home, target)
+
+    monkeypatch.setattr(snapshot_module, "_fsync_path", recording_fsync)
+    monkeypatch.setattr(snapshot_module, "_switch_current", recording_switch)
+    home = tmp_path / "home"
+    published = build(home, [tiny_data]).snapshot
+    staging = next(p for p in synced_before_switch if p.name.startswith(".building-"))
+    in_snapshot = {
+        p.relative_to(staging) for p in synced_before_switch if p.is_relative_to(staging)
+    }
+    on_disk = {p.relative_to(published.path) for p in published.path.rglob("*")}
+    assert on_disk | {Path(".")} <= in_snapshot
+    assert home / "snapshots" in synced_before_switch  # the rename into place
+    assert synced[-1] == home  # the switch itself
 
 
 def test_second_build_while_one_runs_fails_cleanly(home: Path, tmp_path: Path) -> None:
