@@ -5,6 +5,7 @@ processes) unless ``--dev`` asks for Flask's own server. On a fresh install it b
 shipped dataset first, so ``pip install`` then ``municipal-roles serve`` is enough.
 """
 
+import atexit
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from publisher.build.pipeline import build as run_build
-from publisher.build.snapshot import Snapshot, current_snapshot
+from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import err, fail, home_option, progress
 from publisher.rdf.parsing import InputError
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
@@ -21,6 +22,14 @@ from publisher.web.app import create_app
 from publisher.web.publication import publication
 
 WARM_UP_SECONDS = 30.0
+
+
+def _pin(app: Flask) -> None:
+    """Pin the snapshot this process serves until it exits, so that no build prunes it
+    from under the server (the kernel drops the lock even if the process is killed)."""
+    with app.app_context():
+        pin = SnapshotPin(publication().snapshot.path)
+    atexit.register(pin.release)
 
 
 def snapshot_or_build(home: Path) -> Snapshot:
@@ -51,6 +60,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
 
     def load(self) -> Flask:
         app = create_app(self.app_config)
+        _pin(app)
         # Answer one query now, so the worker's first query process (or the connection to
         # an external store) is ready before the first visitor arrives.
         with app.app_context():
@@ -88,7 +98,9 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool) -> None:
         soft_wrap=True,
     )
     if dev:
-        create_app(config).run(host=host, port=port, threaded=True)
+        app = create_app(config)
+        _pin(app)
+        app.run(host=host, port=port, threaded=True)
         return
     options = {
         "bind": f"{host}:{port}",

@@ -226,3 +226,54 @@ def test_rebuilding_the_same_sources_in_one_second_publishes_a_new_snapshot(
     second = build(home, [tiny_data]).snapshot
     assert second.version != first.version
     assert current_snapshot(home) == second
+
+
+def test_a_build_killed_before_the_switch_cannot_push_the_served_snapshot_out(
+    tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    for _ in range(snapshot_module.KEEP_SNAPSHOTS):
+        build(home, [tiny_data])
+    served = current_snapshot(home)
+    assert served is not None
+    pin = snapshot_module.SnapshotPin(served.path)  # what a server holds on its snapshot
+    switch_current = snapshot_module._switch_current
+
+    def killed_once(home: Path, target: Path) -> None:
+        monkeypatch.setattr(snapshot_module, "_switch_current", switch_current)
+        raise KeyboardInterrupt("killed between rename and switch")
+
+    monkeypatch.setattr(snapshot_module, "_switch_current", killed_once)
+    with pytest.raises(KeyboardInterrupt):
+        build(home, [tiny_data])
+    never_current = {p.name for p in (home / "snapshots").iterdir()} - set(
+        (home / "published").read_text(encoding="utf-8").split()
+    )
+    assert len(never_current) == 1 and current_snapshot(home) == served
+
+    build(home, [tiny_data])
+    assert served.path.is_dir()  # the previous current one is always kept
+    for _ in range(snapshot_module.KEEP_SNAPSHOTS):
+        build(home, [tiny_data])
+    assert (served.path / "manifest.json").is_file()  # pinned: still served
+    kept = {p.name for p in (home / "snapshots").iterdir()}
+    assert never_current.isdisjoint(kept)  # the killed build's folder is gone
+    assert len(kept) == snapshot_module.KEEP_SNAPSHOTS + 1  # the newest ones and the pinned one
+
+    pin.release()
+    build(home, [tiny_data])
+    assert not served.path.exists()
+    assert len(list((home / "snapshots").iterdir())) == snapshot_module.KEEP_SNAPSHOTS
+
+
+def test_a_pin_of_a_dead_server_does_not_hold_its_snapshot(home: Path, tiny_data: Path) -> None:
+    old = current_snapshot(home)
+    assert old is not None
+    (old.path / "pins").mkdir()
+    (old.path / "pins" / "999999.lock").write_text("", encoding="utf-8")  # no lock held
+    assert not snapshot_module.is_pinned(old.path)
+    assert not (old.path / "pins" / "999999.lock").exists()
+    with_pin = snapshot_module.SnapshotPin(old.path)
+    assert snapshot_module.is_pinned(old.path)
+    with_pin.release()
+    assert not snapshot_module.is_pinned(old.path)
