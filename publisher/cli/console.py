@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from publisher.build.snapshot import default_home
 from publisher.rdf.formats import Format, find_format
-from publisher.validation.report import terminal_safe
+from publisher.validation.terminal import terminal_safe
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
 

@@ -279,3 +279,20 @@ def test_escape_sequences_in_labels_and_values_are_shown_not_obeyed(tmp_path: Pa
     assert result.exit_code == 1, result.output
     assert "\x1b" not in result.output
     assert "\\x1b]8;;https://evil.example/" in result.output
+
+
+def test_a_folder_s_symbolic_links_out_of_it_are_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "city"
+    folder.mkdir()
+    write(folder, "city.ttl", GOOD)
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (folder / "passwd.ttl").symlink_to(secret)
+    (folder / "again.ttl").symlink_to(folder / "city.ttl")  # inside: still read
+    result = CliRunner().invoke(main, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "root:x" not in result.output
+    assert f"skipping {folder / 'passwd.ttl'}: a symbolic link out of {folder}" in caplog.text
+    assert "again.ttl" not in caplog.text
