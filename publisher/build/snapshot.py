@@ -8,10 +8,16 @@ Layout under the home folder::
     current -> snapshots/<version>      switched with one rename, so readers never see
                                         a half-written snapshot
 
+    published                           versions that were once current, oldest first
+    snapshots/<version>/pins/<pid>.lock  held (flock) by each process serving it
+
 A build holds ``build.lock``; a second build started meanwhile fails at once instead of
-racing it. Only the newest few snapshots are kept.
+racing it. Only the newest few published snapshots are kept, but never one a server
+pins, never the current one and never the one current before it.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -35,6 +41,8 @@ from publisher.rdf.terms import oxigraph_triples
 
 HOME_ENV = "MUNICIPAL_ROLES_HOME"
 KEEP_SNAPSHOTS = 3
+PUBLISHED_FILE = "published"
+PINS_FOLDER = "pins"
 
 DUMP_GRAPHS = ("asserted", "inferred", "all")
 DUMP_EXTENSIONS = tuple(fmt.extension for fmt in DUMP_FORMATS)
@@ -46,6 +54,10 @@ HTML_LANGUAGES: tuple[str, ...] = ("en", "tr")
 
 class BuildBusyError(Exception):
     """Another build holds the lock of this home folder."""
+
+
+class SnapshotWriteError(OSError):
+    """Writing a snapshot failed (disk full, permissions, I/O error); nothing was published."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,12 @@ def default_home() -> Path:
     return Path(configured) if configured else Path(user_data_dir("municipal-roles"))
 
 
+def current_snapshot_path(home: Path) -> Path | None:
+    """The folder ``current`` points at, or None."""
+    link = home / "current"
+    return link.resolve() if link.exists() else None
+
+
 def current_snapshot(home: Path) -> Snapshot | None:
     """The snapshot in use, or None when nothing has been built yet."""
     link = home / "current"
@@ -189,19 +207,124 @@ def _write_store(folder: Path, asserted: Graph, inferred: Graph) -> None:
     del store
 
 
+def _fsync_path(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Every file, then every folder (deepest first), on disk: after a power loss
+    ``current`` never points at an empty manifest or a half-written store."""
+    for directory, _, files in os.walk(folder, topdown=False):
+        for name in files:
+            _fsync_path(Path(directory, name))
+        _fsync_path(Path(directory))
+
+
+def _remove_leftovers(home: Path) -> None:
+    """Remove what killed builds left behind (run under the build lock, so none is live)."""
+    for staging in (home / "snapshots").glob(".building-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for link in home.glob(".current-*"):
+        link.unlink(missing_ok=True)
+
+
 def _switch_current(home: Path, target: Path) -> None:
     temporary = home / f".current-{uuid.uuid4().hex}"
     temporary.symlink_to(target.relative_to(home))
     os.replace(temporary, home / "current")
+    _fsync_path(home)
 
 
-def _prune(home: Path, keep: Path) -> None:
-    snapshots = sorted(p for p in (home / "snapshots").iterdir() if not p.name.startswith("."))
-    for old in snapshots[:-KEEP_SNAPSHOTS]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
-    for leftover in (home / "snapshots").glob(".building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+def _published(home: Path) -> list[str]:
+    """The versions that were once current, oldest first (all existing ones for a home
+    written before the list was kept, when every snapshot had been current)."""
+    path = home / PUBLISHED_FILE
+    if path.is_file():
+        return path.read_text(encoding="utf-8").split()
+    return sorted(p.name for p in (home / "snapshots").iterdir() if not p.name.startswith("."))
+
+
+def _record_published(home: Path, versions: list[str]) -> None:
+    temporary = home / f".{PUBLISHED_FILE}-{uuid.uuid4().hex}"
+    temporary.write_text("".join(f"{v}\n" for v in versions), encoding="utf-8")
+    _fsync_path(temporary)
+    os.replace(temporary, home / PUBLISHED_FILE)
+    _fsync_path(home)
+
+
+class SnapshotPin:
+    """A serving process's hold on its snapshot: an exclusive flock on ``pins/<pid>.lock``.
+
+    A lock rather than a bare pid file: the kernel drops it when the process dies, even
+    by SIGKILL, so a crashed server never pins a snapshot forever and a recycled pid
+    never passes for a live server.
+    """
+
+    def __init__(self, snapshot_path: Path) -> None:
+        folder = snapshot_path / PINS_FOLDER
+        folder.mkdir(exist_ok=True)
+        self.path = folder / f"{os.getpid()}.lock"
+        while True:
+            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+            # Pruning may have removed a stale file of the same name between open and lock.
+            if _same_file(self._descriptor, self.path):
+                return
+            os.close(self._descriptor)
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        os.close(self._descriptor)
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        on_disk = path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(descriptor)
+    return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
+
+
+def is_pinned(snapshot_path: Path) -> bool:
+    """Whether a live process serves this snapshot; pins of dead processes are removed."""
+    pinned = False
+    for pin in sorted((snapshot_path / PINS_FOLDER).glob("*.lock")):
+        try:
+            descriptor = os.open(pin, os.O_RDWR)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pinned = True
+        else:
+            pin.unlink(missing_ok=True)  # its process died without releasing it
+        finally:
+            os.close(descriptor)
+    return pinned
+
+
+def _prune(home: Path, final: Path, previous: Path | None) -> None:
+    """Keep the newest KEEP_SNAPSHOTS published snapshots, and beyond them any that is
+    current, was current just before, or is pinned by a server; drop the complete but never
+    published folders that builds killed between rename and switch left."""
+    spared = {final.name} | ({previous.name} if previous else set())
+    published = [v for v in _published(home) if (home / "snapshots" / v).is_dir()]
+    for version in published[:-KEEP_SNAPSHOTS]:
+        if version not in spared and not is_pinned(home / "snapshots" / version):
+            shutil.rmtree(home / "snapshots" / version, ignore_errors=True)
+            published.remove(version)
+    _record_published(home, published)
+    for folder in (home / "snapshots").iterdir():
+        never_current = folder.name not in published and not folder.name.startswith(".")
+        if never_current and folder.name not in spared and not is_pinned(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def publish(
@@ -218,7 +341,32 @@ def publish(
     ``documents`` are further files (name -> content) published with it, such as the
     ontology's documentation.
     """
+    try:
+        return _publish(home, asserted, inferred, sources_digest, sources, documents or {})
+    except SnapshotWriteError:
+        raise
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise SnapshotWriteError(
+            error.errno, f"could not write the snapshot in {home}: {error.strerror or error}{where}"
+        ) from error
+
+
+def _publish(
+    home: Path,
+    asserted: Graph,
+    inferred: Graph,
+    sources_digest: str,
+    sources: list[str],
+    documents: dict[str, bytes],
+) -> Snapshot:
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(home)
+    published = _published(home)
+    previous = current_snapshot_path(home)
+    if previous is not None and previous.name not in published:
+        published.append(previous.name)  # a build killed between switch and record
+    _record_published(home, published)
     created = datetime.now(UTC)
     # Microseconds: two builds of the same sources within one second still get two names.
     version = f"{created:%Y%m%dT%H%M%S%fZ}-{sources_digest[:12]}"
@@ -235,7 +383,7 @@ def publish(
             prefixes,
         )
         _write_store(staging / "store", asserted, inferred)
-        for name, content in (documents or {}).items():
+        for name, content in documents.items():
             (staging / name).write_bytes(content)
         files = {
             p.name: FileInfo(bytes=p.stat().st_size, sha256=_sha256(p))
@@ -254,13 +402,16 @@ def publish(
             sources=sources,
         )
         (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        _fsync_tree(staging)
         final = home / "snapshots" / version
         os.rename(staging, final)
+        _fsync_path(final.parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _switch_current(home, final)
-    _prune(home, final)
+    _record_published(home, [*published, final.name])
+    _prune(home, final, previous)
     return Snapshot(path=final, manifest=manifest)
 
 

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from publisher.build.pipeline import build as run_build
 from publisher.build.reasoning import InconsistencyError
-from publisher.build.snapshot import BuildBusyError
+from publisher.build.snapshot import BuildBusyError, SnapshotWriteError
 from publisher.cli.console import EXIT_NONCONFORMING, fail, home_option, progress
 from publisher.rdf.namespaces import compact_iri
 from publisher.rdf.parsing import InputError
@@ -51,6 +51,10 @@ def build(home: Path, data: tuple[Path, ...]) -> None:
         )
     except BuildBusyError as error:
         fail(str(error))
+    except SnapshotWriteError as error:
+        fail(f"{error.strerror}\nThe previous snapshot stays in use.")
+    except OSError as error:
+        fail(f"could not read or write {error.filename or home}: {error.strerror or error}")
     snapshot = result.snapshot
     triples = snapshot.manifest.triples
     console.print(

@@ -11,9 +11,11 @@ from typing import NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from publisher.build.snapshot import default_home
 from publisher.rdf.formats import Format, find_format
+from publisher.validation.terminal import terminal_safe
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
 
@@ -21,8 +23,10 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    """Print an error for a person and leave with the given exit code."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print an error for a person and leave with the given exit code; the message is
+    shown as written (file names may hold ``[`` or escape sequences), never as markup."""
+    shown = escape(terminal_safe(message, keep="\n\t"))
+    err.print(f"[bold red]error:[/] {shown}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

@@ -5,22 +5,36 @@ processes) unless ``--dev`` asks for Flask's own server. On a fresh install it b
 shipped dataset first, so ``pip install`` then ``municipal-roles serve`` is enough.
 """
 
+import atexit
+import os
+import socket
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+from gunicorn.pidfile import Pidfile
+from gunicorn.sock import TCPSocket
 
 from publisher.build.pipeline import build as run_build
-from publisher.build.snapshot import Snapshot, current_snapshot
-from publisher.cli.console import err, fail, home_option, progress
+from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
+from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.rdf.parsing import InputError
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
 from publisher.web.app import create_app
 from publisher.web.publication import publication
 
 WARM_UP_SECONDS = 30.0
+
+
+def _pin(app: Flask) -> None:
+    """Pin the snapshot this process serves until it exits, so that no build prunes it
+    from under the server (the kernel drops the lock even if the process is killed)."""
+    with app.app_context():
+        pin = SnapshotPin(publication().snapshot.path)
+    atexit.register(pin.release)
 
 
 def snapshot_or_build(home: Path) -> Snapshot:
@@ -36,14 +50,43 @@ def snapshot_or_build(home: Path) -> Snapshot:
         fail(f"the shipped dataset does not build: {error}")
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything else starts: a port in use fails at
+    once with a clear message (gunicorn alone would retry five times, then exit 1)."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listener = socket.socket(family, kind)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(2048)
+    except OSError as error:
+        fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    return listener
+
+
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     """gunicorn run from Python; each worker calls ``create_app`` itself after the fork,
-    so no worker shares the parent's store handle or query processes."""
+    so no worker shares the parent's store handle or query processes.
 
-    def __init__(self, options: dict[str, Any], config: dict[str, Any]) -> None:
+    It serves on the socket ``serve`` already bound, so gunicorn never binds (nor retries
+    binding) itself."""
+
+    def __init__(
+        self, options: dict[str, Any], config: dict[str, Any], listener: socket.socket
+    ) -> None:
         self.options = options
         self.app_config = config
+        self.listener = listener
         super().__init__()
+
+    def run(self) -> None:
+        arbiter = Arbiter(self)
+        address = self.listener.getsockname()[:2]
+        arbiter.LISTENERS = [TCPSocket(address, self.cfg, arbiter.log, fd=self.listener.detach())]
+        try:
+            arbiter.run()
+        except RuntimeError as error:  # gunicorn's own start-up failures, e.g. the pid file
+            fail(str(error), EXIT_INPUT)
 
     def load_config(self) -> None:
         for key, value in self.options.items():
@@ -51,6 +94,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
 
     def load(self) -> Flask:
         app = create_app(self.app_config)
+        _pin(app)
         # Answer one query now, so the worker's first query process (or the connection to
         # an external store) is ready before the first visitor arrives.
         with app.app_context():
@@ -73,7 +117,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
     help="Web worker processes (each runs up to QUERY_PROCESSES queries at once).",
 )
 @click.option("--dev", is_flag=True, help="Flask's development server (reloads, debugger off).")
-def serve(home: Path, host: str, port: int, workers: int, dev: bool) -> None:
+@click.option(
+    "--pid",
+    "pid_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the server's PID (the one to send SIGHUP) to this file; removed on exit.",
+)
+def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: Path | None) -> None:
     """Publish the current snapshot: Linked Data pages and the /sparql endpoint.
 
     Settings come from MUNICIPAL_ROLES_* environment variables (for example
@@ -81,14 +131,18 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """
     snapshot = snapshot_or_build(home)
     config = {"HOME": str(home)}
+    listener = listen(host, port)
+    port = listener.getsockname()[1]
     err.print(
         f"serving snapshot {snapshot.version} on http://{host}:{port}/ "
-        f"({'Flask development server' if dev else f'gunicorn, {workers} workers'})",
+        f"({'Flask development server' if dev else f'gunicorn, {workers} workers'}, "
+        f"pid {os.getpid()})",
         highlight=False,
         soft_wrap=True,
     )
     if dev:
-        create_app(config).run(host=host, port=port, threaded=True)
+        listener.close()  # the development server binds it again itself
+        _serve_dev(create_app(config), host, port, pid_file)
         return
     options = {
         "bind": f"{host}:{port}",
@@ -102,5 +156,23 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool) -> None:
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        # gunicorn writes it atomically (a temporary file renamed) and removes it on exit.
+        "pidfile": str(pid_file.absolute()) if pid_file else None,
     }
-    _Gunicorn(options, config).run()
+    _Gunicorn(options, config, listener).run()
+
+
+def _serve_dev(app: Flask, host: str, port: int, pid_file: Path | None) -> None:
+    """Flask's development server, with the same pin and pid file as gunicorn."""
+    _pin(app)
+    pid = Pidfile(str(pid_file.absolute())) if pid_file else None
+    try:
+        if pid:
+            pid.create(os.getpid())
+    except RuntimeError as error:
+        fail(str(error))
+    try:
+        app.run(host=host, port=port, threaded=True)
+    finally:
+        if pid:
+            pid.unlink()

@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from publisher.rdf.formats import (
     GRAPH_FORMATS,
+    JSONLD,
     NTRIPLES,
     RDFXML,
     TURTLE,
@@ -31,6 +32,13 @@ EXTENSIONS: tuple[str, ...] = tuple(s for fmt in GRAPH_FORMATS for s in fmt.suff
 
 _XML_SCAN_BLOCK = 1 << 20
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_UTF8_BOM = b"\xef\xbb\xbf"
+# JSON-LD nested deeper than this is refused before parsing: the parser recurses once per
+# level, and 6,000 levels (120 KB) overflowed its stack (SIGSEGV). Real documents nest a
+# handful of levels.
+MAX_JSON_DEPTH = 256
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_A_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 @dataclass
@@ -96,6 +104,31 @@ def _refuse_xml_entities(path: Path) -> None:
             block = stream.read(_XML_SCAN_BLOCK)
 
 
+def _refuse_deep_json(path: Path) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH, counting brackets outside strings,
+    without building the nesting in memory."""
+    brackets = _JSON_STRING.sub(b"", path.read_bytes()).translate(None, _NOT_A_BRACKET)
+    depth = 0
+    for bracket in brackets:
+        depth += 1 if bracket in b"[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise InputError(
+                path,
+                f"JSON-LD nested more than {MAX_JSON_DEPTH} levels deep is refused "
+                "(the limit keeps the parser within its stack); flatten the document",
+            )
+
+
+def _parse(path: Path, fmt: Format, base_iri: str) -> Iterator[ox.Quad]:
+    """Oxigraph's parser over the file, past a UTF-8 byte-order mark if it starts with one
+    (Oxigraph's Turtle and N-Triples parsers reject it; the formats allow it)."""
+    with path.open("rb") as stream:
+        if stream.read(len(_UTF8_BOM)) == _UTF8_BOM:
+            yield from ox.parse(input=stream, format=fmt.rdf_format, base_iri=base_iri)
+            return
+    yield from ox.parse(path=str(path), format=fmt.rdf_format, base_iri=base_iri)
+
+
 def iter_triples(
     path: Path, input_format: str | None = None, base_iri: str | None = None
 ) -> Iterator[ox.Quad]:
@@ -115,9 +148,9 @@ def iter_triples(
         except OSError as error:
             raise InputError(path, f"cannot read: {error.strerror}") from None
     try:
-        for quad in ox.parse(
-            path=str(path), format=fmt.rdf_format, base_iri=base_iri or path.resolve().as_uri()
-        ):
+        if fmt is JSONLD:
+            _refuse_deep_json(path)
+        for quad in _parse(path, fmt, base_iri or path.resolve().as_uri()):
             if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
                 raise InputError(path, TripleTermError.MESSAGE, _triple_term_line(path, fmt))
             yield quad

@@ -14,6 +14,7 @@ from rdflib.term import Node
 
 from publisher.rdf.namespaces import PREFIXES, compact_iri
 from publisher.validation.model import MRSH, SH, Location, ValidationReport, ValidationResult
+from publisher.validation.terminal import terminal_safe
 from publisher.validation.validator import shapes_graph
 
 SEVERITY_IRIS = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
@@ -115,7 +116,7 @@ def render_text(report: ValidationReport, lang: str = "en", strict: bool = False
         f"{verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s), "
         f"{report.triples} triples checked"
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal_safe(line) for line in lines) + "\n"
 
 
 def fails(report: ValidationReport, strict: bool = False) -> bool:

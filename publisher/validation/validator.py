@@ -13,6 +13,7 @@ areas and sources, and results are reported only for the files' own nodes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache
@@ -29,7 +30,10 @@ from publisher.validation.context import own_nodes, published_context, relied_on
 from publisher.validation.engine import run_shapes
 from publisher.validation.locations import locate
 from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult, located
+from publisher.validation.terminal import terminal_safe
 from publisher.validation.vocabulary import vocabulary_results
+
+_log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
@@ -69,7 +73,9 @@ def _named_files(paths: Iterable[Path]) -> dict[Path, Path]:
         path = Path(path)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in EXTENSIONS and _inside(p, path)
             )
             if not found:
                 raise InputError(path, f"the folder holds no RDF file ({', '.join(EXTENSIONS)})")
@@ -77,6 +83,19 @@ def _named_files(paths: Iterable[Path]) -> dict[Path, Path]:
         else:
             files[path] = Path(path.name)
     return files
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether a file found in a folder really lies in it; a symbolic link out of it (to
+    /etc/passwd, say) is skipped with a warning, never read nor quoted in an error."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return True
+    _log.warning(
+        "warning: skipping %s: a symbolic link out of %s",
+        terminal_safe(str(path)),
+        terminal_safe(str(folder)),
+    )
+    return False
 
 
 class InputErrors(InputError):

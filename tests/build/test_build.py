@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from rdflib import OWL, RDF, Graph, Literal
 
 from publisher.build import snapshot as snapshot_module
 from publisher.build.pipeline import build, source_files
 from publisher.build.reasoning import InconsistencyError
 from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, current_snapshot
+from publisher.cli.build import build as build_command
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from publisher.rdf.parsing import InputError
 
@@ -102,6 +104,57 @@ def test_failure_while_writing_leaves_previous_snapshot_and_no_debris(
     assert folder_state(home) == before
     assert not list((home / "snapshots").glob(".building-*"))
 
+    # The command says what happened and exits 2, with no traceback.
+    result = CliRunner().invoke(build_command, ["--home", str(home), "--data", str(tiny_data)])
+    assert result.exit_code == 2, result.output
+    assert "No space left on device" in result.output
+    assert "previous snapshot stays in use" in result.output
+    assert "Traceback" not in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    assert folder_state(home) == before
+
+
+def test_leftovers_of_killed_builds_are_removed_by_the_next_build(
+    home: Path, tiny_data: Path
+) -> None:
+    staging = home / "snapshots" / ".building-killed"
+    (staging / "store").mkdir(parents=True)
+    (staging / "all.ttl").write_text("half", encoding="utf-8")
+    link = home / ".current-killed"
+    link.symlink_to(Path("snapshots") / ".building-killed")
+    build(home, [tiny_data])
+    assert not staging.exists() and not link.is_symlink()
+    assert [p.name for p in home.iterdir() if p.name.startswith(".")] == []
+
+
+def test_every_file_and_folder_is_on_disk_before_current_switches(
+    tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[Path] = []
+    synced_before_switch: list[Path] = []
+    fsync_path, switch_current = snapshot_module._fsync_path, snapshot_module._switch_current
+
+    def recording_fsync(path: Path) -> None:
+        synced.append(path)
+        fsync_path(path)
+
+    def recording_switch(home: Path, target: Path) -> None:
+        synced_before_switch.extend(synced)
+        switch_current(home, target)
+
+    monkeypatch.setattr(snapshot_module, "_fsync_path", recording_fsync)
+    monkeypatch.setattr(snapshot_module, "_switch_current", recording_switch)
+    home = tmp_path / "home"
+    published = build(home, [tiny_data]).snapshot
+    staging = next(p for p in synced_before_switch if p.name.startswith(".building-"))
+    in_snapshot = {
+        p.relative_to(staging) for p in synced_before_switch if p.is_relative_to(staging)
+    }
+    on_disk = {p.relative_to(published.path) for p in published.path.rglob("*")}
+    assert on_disk | {Path(".")} <= in_snapshot
+    assert home / "snapshots" in synced_before_switch  # the rename into place
+    assert synced[-1] == home  # the switch itself
+
 
 def test_second_build_while_one_runs_fails_cleanly(home: Path, tmp_path: Path) -> None:
     current = current_snapshot(home)
@@ -173,3 +226,54 @@ def test_rebuilding_the_same_sources_in_one_second_publishes_a_new_snapshot(
     second = build(home, [tiny_data]).snapshot
     assert second.version != first.version
     assert current_snapshot(home) == second
+
+
+def test_a_build_killed_before_the_switch_cannot_push_the_served_snapshot_out(
+    tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    for _ in range(snapshot_module.KEEP_SNAPSHOTS):
+        build(home, [tiny_data])
+    served = current_snapshot(home)
+    assert served is not None
+    pin = snapshot_module.SnapshotPin(served.path)  # what a server holds on its snapshot
+    switch_current = snapshot_module._switch_current
+
+    def killed_once(home: Path, target: Path) -> None:
+        monkeypatch.setattr(snapshot_module, "_switch_current", switch_current)
+        raise KeyboardInterrupt("killed between rename and switch")
+
+    monkeypatch.setattr(snapshot_module, "_switch_current", killed_once)
+    with pytest.raises(KeyboardInterrupt):
+        build(home, [tiny_data])
+    never_current = {p.name for p in (home / "snapshots").iterdir()} - set(
+        (home / "published").read_text(encoding="utf-8").split()
+    )
+    assert len(never_current) == 1 and current_snapshot(home) == served
+
+    build(home, [tiny_data])
+    assert served.path.is_dir()  # the previous current one is always kept
+    for _ in range(snapshot_module.KEEP_SNAPSHOTS):
+        build(home, [tiny_data])
+    assert (served.path / "manifest.json").is_file()  # pinned: still served
+    kept = {p.name for p in (home / "snapshots").iterdir()}
+    assert never_current.isdisjoint(kept)  # the killed build's folder is gone
+    assert len(kept) == snapshot_module.KEEP_SNAPSHOTS + 1  # the newest ones and the pinned one
+
+    pin.release()
+    build(home, [tiny_data])
+    assert not served.path.exists()
+    assert len(list((home / "snapshots").iterdir())) == snapshot_module.KEEP_SNAPSHOTS
+
+
+def test_a_pin_of_a_dead_server_does_not_hold_its_snapshot(home: Path, tiny_data: Path) -> None:
+    old = current_snapshot(home)
+    assert old is not None
+    (old.path / "pins").mkdir()
+    (old.path / "pins" / "999999.lock").write_text("", encoding="utf-8")  # no lock held
+    assert not snapshot_module.is_pinned(old.path)
+    assert not (old.path / "pins" / "999999.lock").exists()
+    with_pin = snapshot_module.SnapshotPin(old.path)
+    assert snapshot_module.is_pinned(old.path)
+    with_pin.release()
+    assert not snapshot_module.is_pinned(old.path)

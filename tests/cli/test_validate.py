@@ -255,3 +255,44 @@ def test_reporting_line_results_name_the_link_at_fault(runner: CliRunner, tmp_pa
     assert result.exit_code == 1
     assert "Violation [S26] org:reportsTo = http://example.org/clerk" in result.output
     assert "Violation [S27] org:reportsTo = http://example.org/manager-post" in result.output
+
+
+def test_markup_in_a_file_name_is_shown_as_written(tmp_path: Path) -> None:
+    folder = tmp_path / "a["
+    folder.mkdir()
+    bad = folder / "b].ttl"  # the path reads a[/b].ttl: a rich closing tag
+    bad.write_text("@prefix ex: <http://ex/> .\nex:a ex:b .\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert f"{bad}:2" in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_escape_sequences_in_labels_and_values_are_shown_not_obeyed(tmp_path: Path) -> None:
+    link = r"\u001B]8;;https://evil.example/\u001B\\conforms\u001B]8;;\u001B\\\u001B[8m"
+    data = tmp_path / "city.ttl"
+    data.write_text(
+        PREFIXES + f'ex:manager a mr:PositionType ; skos:prefLabel "{link}"@en .\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(data)])
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output
+    assert "\\x1b]8;;https://evil.example/" in result.output
+
+
+def test_a_folder_s_symbolic_links_out_of_it_are_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "city"
+    folder.mkdir()
+    write(folder, "city.ttl", GOOD)
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (folder / "passwd.ttl").symlink_to(secret)
+    (folder / "again.ttl").symlink_to(folder / "city.ttl")  # inside: still read
+    result = CliRunner().invoke(main, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "root:x" not in result.output
+    assert f"skipping {folder / 'passwd.ttl'}: a symbolic link out of {folder}" in caplog.text
+    assert "again.ttl" not in caplog.text

@@ -1,6 +1,7 @@
 """Parsing stewards' files: clear errors with file and line, and nothing fetched, ever."""
 
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import ClassVar
 
 import pytest
 
-from publisher.rdf.parsing import InputError, load_graph
+from publisher.rdf.parsing import MAX_JSON_DEPTH, InputError, load_graph
 
 BROKEN = {
     "city.ttl": ('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "open\n', 3),
@@ -135,3 +136,38 @@ def test_blank_nodes_of_different_files_stay_apart(tmp_path: Path) -> None:
         (tmp_path / name).write_text('_:x <http://ex/p> "v" .\n', encoding="utf-8")
     graph = load_graph([tmp_path / "a.ttl", tmp_path / "b.ttl"])
     assert len(set(graph.subjects())) == 2
+
+
+SAME_TRIPLE = {
+    "city.ttl": '@prefix ex: <http://ex/> .\nex:a ex:b "c" .\n',
+    "city.nt": '<http://ex/a> <http://ex/b> "c" .\n',
+    "city.jsonld": '{"@id": "http://ex/a", "http://ex/b": "c"}\n',
+    "city.rdf": (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex/">'
+        '<rdf:Description rdf:about="http://ex/a"><ex:b>c</ex:b></rdf:Description></rdf:RDF>\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME_TRIPLE))
+def test_a_utf8_byte_order_mark_is_accepted_in_every_format(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + SAME_TRIPLE[name].encode())
+    graph = load_graph([path])
+    assert [(str(s), str(p), str(o)) for s, p, o in graph] == [("http://ex/a", "http://ex/b", "c")]
+
+
+def test_jsonld_nested_too_deep_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonld"
+    levels = 6000  # crashed the parser with SIGSEGV
+    path.write_text('{"@id": "http://ex/a", "http://ex/b": ' + "[" * levels + "]" * levels + "}")
+    with pytest.raises(InputError, match=f"more than {MAX_JSON_DEPTH} levels") as raised:
+        load_graph([path])
+    assert raised.value.path == path
+
+
+def test_brackets_inside_jsonld_strings_do_not_count_as_nesting(tmp_path: Path) -> None:
+    path = tmp_path / "flat.jsonld"
+    deep_looking = "[{" * (MAX_JSON_DEPTH + 1) + '\\"'
+    path.write_text(json.dumps({"@id": "http://ex/a", "http://ex/b": deep_looking}))
+    assert len(load_graph([path])) == 1
