@@ -9,8 +9,12 @@ version, the URL and the headers that negotiate it. The ETag is computed from th
 before the view runs: a client that already has the answer gets 304 and no query runs.
 """
 
+import base64
+import functools
 import hashlib
 import io
+import re
+from pathlib import Path
 
 from flask import Flask, Request, Response, current_app, request
 from flask_compress import Compress
@@ -89,11 +93,45 @@ def _bounded_chunked_body() -> Response | None:
 # Seconds a client is asked to wait after a 503 (time limit, busy or failed query process).
 RETRY_AFTER_SECONDS = 5
 
+# What a page may load: its own stylesheet, images and form targets, and no script at all
+# (the pages have none), so text an attacker gets into a page cannot run; nor may another
+# site frame a page (clickjacking). Sent on every answer: an error quoting the client's
+# input is covered too. A view that serves a document with its own inline styles (the
+# ontology's pyLODE page) sets a policy of its own, which is kept.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+_STYLE_ELEMENT = re.compile(rb"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=16)
+def policy_allowing_inline_styles(document: Path) -> str:
+    """The policy for a generated HTML file (pyLODE's ontology page) whose own ``<style>``
+    elements must apply: each is allowed by its hash, script stays forbidden. Cached per
+    file: a snapshot's files never change."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css).digest()).decode() + "'"
+        for css in _STYLE_ELEMENT.findall(document.read_bytes())
+    )
+    return CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {hashes}")
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    # For browsers older than frame-ancestors.
+    "X-Frame-Options": "DENY",
+    # Error messages quote the client's input; never let a browser run it as a page.
+    "X-Content-Type-Options": "nosniff",
+    # Query URLs carry the query text: other sites are told the origin, never the query.
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
 
 def _add_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
-    # Error messages quote the client's input; never let a browser run it as a page.
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
