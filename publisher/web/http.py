@@ -14,7 +14,10 @@ import functools
 import hashlib
 import io
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, current_app, request
 from flask_compress import Compress
@@ -23,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
-from publisher.web.publication import publication
+from publisher.web.publication import EXTENSION_KEY, publication
 
 # Headers whose value changes the representation of a GET.
 NEGOTIATING_HEADERS = ("Accept", "Accept-Language")
@@ -38,8 +41,13 @@ COMPRESSED_TYPES = [
 
 
 def representation_etag(req: Request, version: str) -> str:
-    """The ETag of a GET: snapshot version, URL and negotiating headers, hashed."""
+    """The ETag of a GET: snapshot version, origin, URL and negotiating headers, hashed.
+
+    The origin (scheme, host, path prefix) is in it because absolute URLs in an answer are
+    built from it; with PUBLIC_URL set it is always that URL's.
+    """
     digest = hashlib.sha256(version.encode())
+    digest.update(req.root_url.encode() + b"\0")
     digest.update(req.full_path.encode())
     for header in NEGOTIATING_HEADERS:
         digest.update(b"\0" + req.headers.get(header, "").encode())
@@ -147,6 +155,10 @@ def _add_headers(response: Response) -> Response:
         response.cache_control.public = True
         response.cache_control.max_age = max_age
         response.vary.update(NEGOTIATING_HEADERS)
+        if publication().settings.public_url is None:
+            # Absolute URLs in the answer come from the Host header: a shared cache must
+            # not hand one host's answer to another.
+            response.vary.add("Host")
     return response
 
 
@@ -201,6 +213,37 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+StartResponse = Any
+WsgiApp = Any
+
+
+class RequestOrigin:
+    """WSGI middleware: fixes the origin every absolute URL the app writes is built from.
+
+    With a public URL (the PUBLIC_URL setting) the request's scheme, host and path prefix
+    are that URL's, whatever Host header a client sends: a forged Host can never reach a
+    published URL. Without one, an absolute-form request target (``GET http://host/path``)
+    names the host, not the Host header (RFC 9112 §3.2.2); Werkzeug's own server does
+    this, gunicorn leaves the header.
+    """
+
+    def __init__(self, app: WsgiApp, public_url: str | None) -> None:
+        self.app = app
+        self.public = urlsplit(public_url) if public_url else None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.public is not None:
+            environ["wsgi.url_scheme"] = self.public.scheme
+            environ["HTTP_HOST"] = self.public.netloc
+            environ["SCRIPT_NAME"] = self.public.path.rstrip("/")
+        else:
+            target = urlsplit(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
+            if target.scheme in ("http", "https") and target.netloc:
+                environ["wsgi.url_scheme"] = target.scheme
+                environ["HTTP_HOST"] = target.netloc
+        return self.app(environ, start_response)  # type: ignore[no-any-return]  # WSGI is untyped
+
+
 def init_app(app: Flask) -> None:
     """Install compression, bounded chunked bodies, conditional GETs, CORS and plain-text
     HTTP errors."""
@@ -213,6 +256,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_not_modified)
     app.after_request(_add_headers)
     app.register_error_handler(HTTPException, _http_error)
+    app.wsgi_app = RequestOrigin(app.wsgi_app, app.extensions[EXTENSION_KEY].settings.public_url)  # type: ignore[method-assign]  # Flask's documented way to add middleware
     app.register_error_handler(ProtocolError, _mapped_error)
     for kind in MAPPED_ERRORS:
         app.register_error_handler(kind, _mapped_error)
