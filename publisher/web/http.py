@@ -9,8 +9,16 @@ version, the URL and the headers that negotiate it. The ETag is computed from th
 before the view runs: a client that already has the answer gets 304 and no query runs.
 """
 
+import base64
+import functools
 import hashlib
 import io
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, current_app, request
 from flask_compress import Compress
@@ -19,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
-from publisher.web.publication import publication
+from publisher.web.publication import EXTENSION_KEY, publication
 
 # Headers whose value changes the representation of a GET.
 NEGOTIATING_HEADERS = ("Accept", "Accept-Language")
@@ -34,8 +42,13 @@ COMPRESSED_TYPES = [
 
 
 def representation_etag(req: Request, version: str) -> str:
-    """The ETag of a GET: snapshot version, URL and negotiating headers, hashed."""
+    """The ETag of a GET: snapshot version, origin, URL and negotiating headers, hashed.
+
+    The origin (scheme, host, path prefix) is in it because absolute URLs in an answer are
+    built from it; with PUBLIC_URL set it is always that URL's.
+    """
     digest = hashlib.sha256(version.encode())
+    digest.update(req.root_url.encode() + b"\0")
     digest.update(req.full_path.encode())
     for header in NEGOTIATING_HEADERS:
         digest.update(b"\0" + req.headers.get(header, "").encode())
@@ -78,22 +91,86 @@ def _bounded_chunked_body() -> Response | None:
             break
         body += block
     if len(body) > limit:
-        return error_response(
-            413,
-            f"Request Entity Too Large: request bodies are limited to {limit} bytes",
-        )
+        return too_large(limit)
     request.environ["wsgi.input"] = io.BytesIO(bytes(body))
     return None
+
+
+# An oversized body is read and thrown away up to this many times MAX_CONTENT_LENGTH, for
+# at most DRAIN_SECONDS, before the 413 is sent: a client that writes its whole body before
+# reading (Python's urllib, SPARQLWrapper) otherwise gets "Broken pipe", not the 413.
+DRAIN_FACTOR = 4
+DRAIN_SECONDS = 5.0
+_DRAIN_BLOCK = 16 << 10
+
+
+def too_large(limit: int) -> Response:
+    """The 413 of a body past the limit, sent once the body is drained."""
+    drain_body(limit)
+    return error_response(
+        413, f"Request Entity Too Large: request bodies are limited to {limit} bytes"
+    )
+
+
+def drain_body(limit: int) -> None:
+    """Read the rest of the request body and drop it, within DRAIN_FACTOR x limit bytes and
+    DRAIN_SECONDS; past either bound the server closes the connection unread."""
+    length = request.content_length
+    if length is not None and length > DRAIN_FACTOR * limit:
+        return
+    stream = request.environ["wsgi.input"]
+    bound = DRAIN_FACTOR * limit if length is None else length
+    deadline = time.monotonic() + DRAIN_SECONDS
+    read = 0
+    while read < bound and time.monotonic() < deadline:
+        block = stream.read(min(_DRAIN_BLOCK, bound - read))
+        if not block:
+            break
+        read += len(block)
 
 
 # Seconds a client is asked to wait after a 503 (time limit, busy or failed query process).
 RETRY_AFTER_SECONDS = 5
 
+# What a page may load: its own stylesheet, images and form targets, and no script at all
+# (the pages have none), so text an attacker gets into a page cannot run; nor may another
+# site frame a page (clickjacking). Sent on every answer: an error quoting the client's
+# input is covered too. A view that serves a document with its own inline styles (the
+# ontology's pyLODE page) sets a policy of its own, which is kept.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+_STYLE_ELEMENT = re.compile(rb"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=16)
+def policy_allowing_inline_styles(document: Path) -> str:
+    """The policy for a generated HTML file (pyLODE's ontology page) whose own ``<style>``
+    elements must apply: each is allowed by its hash, script stays forbidden. Cached per
+    file: a snapshot's files never change."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css).digest()).decode() + "'"
+        for css in _STYLE_ELEMENT.findall(document.read_bytes())
+    )
+    return CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {hashes}")
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    # For browsers older than frame-ancestors.
+    "X-Frame-Options": "DENY",
+    # Error messages quote the client's input; never let a browser run it as a page.
+    "X-Content-Type-Options": "nosniff",
+    # Query URLs carry the query text: other sites are told the origin, never the query.
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
 
 def _add_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
-    # Error messages quote the client's input; never let a browser run it as a page.
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
@@ -109,6 +186,10 @@ def _add_headers(response: Response) -> Response:
         response.cache_control.public = True
         response.cache_control.max_age = max_age
         response.vary.update(NEGOTIATING_HEADERS)
+        if publication().settings.public_url is None:
+            # Absolute URLs in the answer come from the Host header: a shared cache must
+            # not hand one host's answer to another.
+            response.vary.add("Host")
     return response
 
 
@@ -156,11 +237,47 @@ def _mapped_error(error: Exception) -> Response:
 
 
 def _http_error(error: HTTPException) -> Response:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if error.code == 413 and limit is not None:
+        if (request.content_length or 0) > limit:
+            return too_large(limit)
+        drain_body(limit)  # a form field past MAX_FORM_MEMORY_SIZE: Werkzeug's message says so
     response = error_response(error.code or 500, f"{error.name}: {error.description}")
     for header, value in error.get_headers():
         if header.lower() != "content-type":
             response.headers[header] = value
     return response
+
+
+StartResponse = Any
+WsgiApp = Any
+
+
+class RequestOrigin:
+    """WSGI middleware: fixes the origin every absolute URL the app writes is built from.
+
+    With a public URL (the PUBLIC_URL setting) the request's scheme, host and path prefix
+    are that URL's, whatever Host header a client sends: a forged Host can never reach a
+    published URL. Without one, an absolute-form request target (``GET http://host/path``)
+    names the host, not the Host header (RFC 9112 §3.2.2); Werkzeug's own server does
+    this, gunicorn leaves the header.
+    """
+
+    def __init__(self, app: WsgiApp, public_url: str | None) -> None:
+        self.app = app
+        self.public = urlsplit(public_url) if public_url else None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.public is not None:
+            environ["wsgi.url_scheme"] = self.public.scheme
+            environ["HTTP_HOST"] = self.public.netloc
+            environ["SCRIPT_NAME"] = self.public.path.rstrip("/")
+        else:
+            target = urlsplit(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
+            if target.scheme in ("http", "https") and target.netloc:
+                environ["wsgi.url_scheme"] = target.scheme
+                environ["HTTP_HOST"] = target.netloc
+        return self.app(environ, start_response)  # type: ignore[no-any-return]  # WSGI is untyped
 
 
 def init_app(app: Flask) -> None:
@@ -175,6 +292,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_not_modified)
     app.after_request(_add_headers)
     app.register_error_handler(HTTPException, _http_error)
+    app.wsgi_app = RequestOrigin(app.wsgi_app, app.extensions[EXTENSION_KEY].settings.public_url)  # type: ignore[method-assign]  # Flask's documented way to add middleware
     app.register_error_handler(ProtocolError, _mapped_error)
     for kind in MAPPED_ERRORS:
         app.register_error_handler(kind, _mapped_error)

@@ -7,6 +7,7 @@ environment, then ``instance/config.py``, then the mapping a test passes.
 
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from publisher.rdf.namespaces import ID_BASE
 
@@ -52,6 +53,11 @@ class Settings:
     id_base: str = ID_BASE
     # Folder of the canned queries shown at /queries; None: the shipped queries/.
     queries_dir: str | None = None
+    # Base of every absolute URL the server writes (VoID, DCAT, service description,
+    # /queries.json, pages), e.g. https://data.example.org/roles; None: taken from each
+    # request's Host (answers then carry Vary: Host). Set it whenever the server is public.
+    # Its path is the prefix a proxy serves the app under: links in pages start with it.
+    public_url: str | None = None
     # E-mail of the contact point published in the DCAT catalog; None: no contact claimed.
     contact_email: str | None = None
 
@@ -73,4 +79,16 @@ class Settings:
                 values[f.name] = None if value is None else str(value)
             else:
                 values[f.name] = kind(value)
+        if values["public_url"] is not None:
+            values["public_url"] = _checked_public_url(values["public_url"])
         return cls(**values)
+
+
+def _checked_public_url(url: str) -> str:
+    """PUBLIC_URL without its trailing slash, or a ValueError that says what is wrong."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"PUBLIC_URL {url!r}: give an http or https URL with a host")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"PUBLIC_URL {url!r}: give no query, fragment or user")
+    return url.rstrip("/")

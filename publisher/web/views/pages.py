@@ -114,10 +114,11 @@ def landing() -> str:
     )
 
 
-@bp.get("/query")
+@bp.route("/query", methods=["GET", "POST"])
 def run_query() -> Response | str:
-    """Run the form's query and show the answer as a table (no JavaScript needed)."""
-    text = request.args.get("query", "").strip()
+    """Run the form's query and show the answer as a table (no JavaScript needed); POST
+    (form field ``query``) takes queries too long for a URL."""
+    text = (request.form if request.method == "POST" else request.args).get("query", "").strip()
     if not text:
         return render_template("query_result.html", text=EXAMPLE_QUERY, table=None, links=[])
     query = table_request(text)

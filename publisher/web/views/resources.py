@@ -16,7 +16,7 @@ from publisher.rdf.formats import HTML, RDFXML, TURTLE, Format
 from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
 from publisher.rdf.terms import oxigraph_triple
 from publisher.web.description import PageBuilder, describe, iri_term, page_graph
-from publisher.web.http import error_response
+from publisher.web.http import error_response, policy_allowing_inline_styles
 from publisher.web.labels import Bases, preferred_languages
 from publisher.web.negotiation import (
     PAGE_FORMATS,
@@ -148,6 +148,7 @@ def ontology(ext: str | None = None) -> Response:
     response = send_file(document, mimetype=fmt.media_type, conditional=False)
     response.content_type = fmt.content_type
     if fmt is HTML:
+        response.headers["Content-Security-Policy"] = policy_allowing_inline_styles(document)
         response.headers["Link"] = alternate_links(
             lambda f: url_for("linked_data.ontology", ext=f.extension), PAGE_FORMATS[:-1]
         )

@@ -27,7 +27,7 @@ from publisher.validation.upload import (
     ValidationUnavailable,
     check,
 )
-from publisher.web.http import error_response
+from publisher.web.http import drain_body, error_response
 from publisher.web.negotiation import choose_format, not_acceptable
 from publisher.web.publication import publication
 
@@ -92,6 +92,7 @@ def validate() -> Response:
                 "with Content-Type " + ", ".join(UPLOAD_TYPES),
             )
     except RequestEntityTooLarge:
+        drain_body(limit)
         return error_response(
             413,
             f"Request Entity Too Large: uploads are limited to {limit} bytes; validate a "
