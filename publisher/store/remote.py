@@ -16,6 +16,9 @@ from publisher.store.query import (
 )
 from publisher.store.serialization import serialize
 
+# The name of a graph that exists nowhere (a urn: is never dereferenced).
+NO_GRAPH = "urn:x-municipal-roles:no-graph"
+
 
 @dataclass
 class RemoteStore:
@@ -35,7 +38,9 @@ class RemoteStore:
         text = request.text if request.trusted else with_usual_prefixes(request.text)
         form: dict[str, str | list[str]] = {"query": text}
         if dataset.chosen_by != "query":  # else the endpoint reads the query's own FROM
-            form["default-graph-uri"] = list(dataset.default_graphs)
+            # No parameter would mean the endpoint's own default dataset: an empty default
+            # graph is asked for by a name no store holds and none can fetch.
+            form["default-graph-uri"] = list(dataset.default_graphs) or [NO_GRAPH]
             form["named-graph-uri"] = list(dataset.named_graphs)
         accept = "application/sparql-results+json, application/n-triples;q=0.9"
         try:

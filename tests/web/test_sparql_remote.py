@@ -216,3 +216,17 @@ def test_protocol_graphs_win_over_the_querys_from_on_both_stores(
         for name, store in both_stores.items()
     }
     assert counts == {"embedded": inferred, "remote": inferred}
+
+
+def test_a_protocol_dataset_of_no_known_graph_is_empty_on_both_stores(
+    both_stores: dict[str, SparqlStore],
+) -> None:
+    """Graphs the snapshot does not hold are dropped from the protocol's dataset (issue 13):
+    what is left, no graph at all, must be an empty default graph on both stores, not the
+    external endpoint's own default dataset."""
+    query = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+    counts = {
+        name: _count(store, query, default_graphs=(), named_graphs=())
+        for name, store in both_stores.items()
+    }
+    assert counts == {"embedded": 0, "remote": 0}
