@@ -23,7 +23,7 @@ from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.rdf.parsing import InputError
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
-from publisher.web.app import create_app
+from publisher.web.app import create_app, read_settings
 from publisher.web.publication import publication
 
 WARM_UP_SECONDS = 30.0
@@ -129,8 +129,12 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     Settings come from MUNICIPAL_ROLES_* environment variables (for example
     MUNICIPAL_ROLES_QUERY_TIMEOUT=10, MUNICIPAL_ROLES_MAX_ROWS=5000).
     """
-    snapshot = snapshot_or_build(home)
     config = {"HOME": str(home)}
+    try:
+        read_settings(config)
+    except ValueError as error:
+        fail(f"a setting is wrong: {error}")
+    snapshot = snapshot_or_build(home)
     listener = listen(host, port)
     port = listener.getsockname()[1]
     err.print(

@@ -23,14 +23,26 @@ class NoSnapshotError(RuntimeError):
     """The home folder has no snapshot yet: run ``municipal-roles build`` first."""
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Make the publisher app; ``config`` (tests) overrides every other setting."""
+def _configured(config: dict[str, Any] | None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(Settings.defaults())
     app.config.from_prefixed_env("MUNICIPAL_ROLES")
     app.config.from_pyfile("config.py", silent=True)
     if config:
         app.config.from_mapping(config)
+    return app
+
+
+def read_settings(config: dict[str, Any] | None = None) -> Settings:
+    """The settings an app made with ``config`` would run with, read without opening
+    anything, so that ``serve`` can refuse a wrong one before it starts any worker
+    (ValueError saying which setting and why)."""
+    return Settings.from_config(_configured(config).config)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Make the publisher app; ``config`` (tests) overrides every other setting."""
+    app = _configured(config)
     settings = Settings.from_config(app.config)
 
     home = Path(settings.home) if settings.home else default_home()

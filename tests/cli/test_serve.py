@@ -1,4 +1,5 @@
-"""``municipal-roles serve`` as an operator runs it: its PID, its pid file, a busy port."""
+"""``municipal-roles serve`` as an operator runs it: its PID, its pid file, a busy port, a
+wrong setting."""
 
 import os
 import re
@@ -9,6 +10,9 @@ import time
 from pathlib import Path
 
 import httpx
+from click.testing import CliRunner
+
+from publisher.cli import main
 
 SCRIPT = str(Path(sys.executable).parent / "municipal-roles")
 
@@ -62,3 +66,15 @@ def _answers(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/sparql", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_a_wrong_setting_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["serve", "--home", str(tmp_path / "home"), "--port", "0"],
+        env={"MUNICIPAL_ROLES_PUBLIC_URL": "ftp://example.org"},
+    )
+    assert result.exit_code == 2, result.output
+    assert "PUBLIC_URL 'ftp://example.org'" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "home").exists()  # nothing was built
