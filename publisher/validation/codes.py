@@ -30,6 +30,8 @@ CURRENCY = MRSH["S74-iso-4217-currency"]
 @cache
 def _registry() -> dict[str, tuple[frozenset[str], tuple[tuple[str, str], ...]]]:
     """Subtags of the IANA registry by type: single subtags and ranges (``qm..qz``)."""
+    # Deferred, like langcodes and pycountry below: their data takes about 0.4 s to load,
+    # which only a file that has language tags or currencies to check should pay.
     from language_data.registry_parser import parse_registry
 
     single: dict[str, set[str]] = {}

@@ -152,6 +152,7 @@ def _ntriples_positions(path: Path) -> _Positions:
 
 
 def _turtle_positions(path: Path, base_iri: str) -> _Positions:
+    # Deferred: rdflib's Turtle parser is only needed when a report has results to place.
     from rdflib.plugins.parsers.notation3 import RDFSink, SinkParser
 
     class LineCountingParser(SinkParser):
@@ -169,7 +170,7 @@ def _turtle_positions(path: Path, base_iri: str) -> _Positions:
             self._at_start = True
             return super().statement(argstr, i)
 
-        def makeStatement(self, quadruple) -> None:  # type: ignore[no-untyped-def]
+        def makeStatement(self, quadruple) -> None:  # type: ignore[no-untyped-def]  # rdflib's own signature is untyped
             super().makeStatement(quadruple)
             subject = quadruple[2]
             self.first_line.setdefault(subject, self.statement_line)
