@@ -1,5 +1,7 @@
 """Fixtures shared by every test area: a snapshot of the shipped dataset, built once."""
 
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -78,3 +80,31 @@ def _folder_state(path: Path) -> dict[str, bytes]:
 def folder_state() -> Callable[[Path], dict[str, bytes]]:
     """Every file below a folder with its bytes: proof that a failed step changed nothing."""
     return _folder_state
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback TCP listener that records every connection made to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                received.append(connection.recv(1024))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", received
+    stop.set()
+    thread.join()
+    server.close()

@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -134,34 +134,6 @@ def test_request_bodies_are_capped(make_app) -> None:
     assert direct.status_code == 413
     form = client.post("/sparql", data={"query": query})
     assert form.status_code == 413
-
-
-@pytest.fixture
-def recorder() -> Iterator[tuple[str, list[bytes]]]:
-    """A loopback TCP listener that records every connection made to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(1)
-                received.append(connection.recv(1024))
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", received
-    stop.set()
-    thread.join()
-    server.close()
 
 
 @pytest.mark.parametrize(
