@@ -50,8 +50,10 @@ def test_an_unparsable_query_is_refused() -> None:
 
 
 def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
-    """Every chart's sourced lines; the mayor–council chart has only the strong-mayor line
-    (department heads to the mayor), as no source states another."""
+    """Every chart's sourced lines: the mayor–council chart has the strong-mayor line
+    (department heads to the mayor) and the chief administrative officer's; seed 000 gives the
+    assistant city manager three superiors (city manager, mayor, council); a birim müdürü
+    reports to the mayor directly and through a deputy mayor."""
     rows = pick(run("chain-of-command"), "post", "superior", "levels", "isTop")
     assert rows == [
         (
@@ -61,9 +63,21 @@ def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
             "true",
         ),
         (
-            "post/tr-belediye-reference-birim-muduru",
+            "post/tr-belediye-reference-baskan-yardimcisi",
             "post/tr-belediye-reference-belediye-baskani",
             "1",
+            "true",
+        ),
+        (
+            "post/tr-belediye-reference-birim-muduru",
+            "post/tr-belediye-reference-baskan-yardimcisi",
+            "1",
+            "false",
+        ),
+        (
+            "post/tr-belediye-reference-birim-muduru",
+            "post/tr-belediye-reference-belediye-baskani",
+            "2",
             "true",
         ),
         (
@@ -116,6 +130,12 @@ def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
         ),
         (
             "post/us-council-manager-reference-assistant-city-manager",
+            "post/us-council-manager-reference-mayor",
+            "1",
+            "true",
+        ),
+        (
+            "post/us-council-manager-reference-assistant-city-manager",
             "organization/us-council-manager-reference-city-council",
             "2",
             "true",
@@ -140,8 +160,20 @@ def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
         ),
         (
             "post/us-council-manager-reference-department-head",
+            "post/us-council-manager-reference-mayor",
+            "2",
+            "true",
+        ),
+        (
+            "post/us-council-manager-reference-department-head",
             "organization/us-council-manager-reference-city-council",
             "3",
+            "true",
+        ),
+        (
+            "post/us-mayor-council-reference-chief-administrative-officer",
+            "post/us-mayor-council-reference-mayor",
+            "1",
             "true",
         ),
         (
@@ -166,6 +198,18 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
         "decisionRuleLabel",
         "legalBasis",
         "conflictsWith",
+    )
+    city_manager = (
+        "system/us-council-manager",
+        "position-type/us-city-manager",
+        "City Council",
+        None,
+    )
+    chief_administrative_officer = (
+        "system/us-mayor-council",
+        "position-type/us-chief-administrative-officer",
+        "Mayor",
+        None,
     )
     seed_004_rule = (
         "position-type/tr-genel-sekreter",
@@ -197,6 +241,15 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
         ),
         (
             "system/tr-buyuksehir",
+            "position-type/tr-bb-genel-sekreter",
+            "Minister of the Interior (Turkey)",
+            "Metropolitan Mayor",
+            None,
+            "source/tr-law-5216-art-22",
+            "appointment/tr-bb-genel-sekreter-forum-ministry-approval",
+        ),
+        (
+            "system/tr-buyuksehir",
             "position-type/tr-bb-genel-sekreter-yardimcisi",
             "Metropolitan Mayor",
             None,
@@ -205,15 +258,16 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
             None,
         ),
         ("system/tr-buyuksehir", *seed_004_rule),
-        (
-            "system/us-council-manager",
-            "position-type/us-city-manager",
-            "City Council",
-            None,
-            None,
-            None,
-            None,
-        ),
+        # Claremore's charter (a majority of the council's total membership), ICMA's page and
+        # FAQ, ICMA's description of the profession, the Model City Charter.
+        (*city_manager, "absolute majority", None, None),
+        (*city_manager, None, None, None),
+        (*city_manager, None, None, None),
+        (*city_manager, None, None, None),
+        # USLegal, Brigham City's and Pullman's codes: the mayor appoints (the council consents).
+        (*chief_administrative_officer, None, None, None),
+        (*chief_administrative_officer, None, None, None),
+        (*chief_administrative_officer, None, None, None),
     ]
 
 
@@ -240,6 +294,22 @@ def test_masters_degree_and_the_9635_substitution(run: Run) -> None:
             "position-type/us-assistant-city-manager",
             "master's degree",
             f"{MR}preferred",
+            None,
+            None,
+            None,
+        ),
+        (
+            "position-type/us-city-manager",
+            "master's degree",
+            f"{MR}preferred",
+            None,
+            None,
+            None,
+        ),
+        (
+            "position-type/us-city-manager",
+            "master's degree",
+            f"{MR}typical",
             None,
             None,
             None,
@@ -338,6 +408,13 @@ def test_conflicting_claims_pairs_each_disagreement_once(run: Run) -> None:
     rows = run("conflicting-claims")
     assert pick(rows, "claim", "position", "other", "otherPosition", "otherSources") == [
         (
+            "appointment/tr-bb-genel-sekreter-forum-ministry-approval",
+            "position-type/tr-bb-genel-sekreter",
+            "appointment/tr-bb-genel-sekreter-law-5216-art-22",
+            "position-type/tr-bb-genel-sekreter",
+            f"{ID}source/tr-law-5216-art-22 {ID}source/hukukibilgiler-buyuksehir-genel-sekreteri",
+        ),
+        (
             "appointment/tr-bb-genel-sekreter-law-5216-art-22",
             "position-type/tr-bb-genel-sekreter",
             "appointment/tr-genel-sekreter-seed-004",
@@ -352,8 +429,9 @@ def test_conflicting_claims_pairs_each_disagreement_once(run: Run) -> None:
             f"{ID}source/004_6b2e9948dadeabae",
         ),
     ]
-    assert "teklifi üzerine İçişleri" in rows[0]["evidences"]
-    assert "salt çoğunluk oy alan aday" in rows[0]["otherEvidences"]
+    assert "İçişleri Bakanlığının onayı ile" in rows[0]["evidences"]
+    assert "teklifi üzerine İçişleri" in rows[1]["evidences"]
+    assert "salt çoğunluk oy alan aday" in rows[1]["otherEvidences"]
     assert all(row.get("note") or row.get("otherNote") for row in rows)
 
 
@@ -491,7 +569,7 @@ def test_alignments_with_notes_in_both_languages(run: Run) -> None:
         f"{SKOS}closeMatch",
         "position-type/tr-bb-genel-sekreter",
     ) in found
-    assert len(rows) == 26
+    assert len(rows) == 30
 
 
 def test_position_types_by_system_with_seed_language_names(run: Run) -> None:
