@@ -26,6 +26,7 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "vann": "http://purl.org/vocab/vann/",
+    "oa": "http://www.w3.org/ns/oa#",
 }
 
 
