@@ -3,8 +3,10 @@
 The description (every format) is the resource's own triples, the blank nodes it holds
 (two levels, enough for qualified claims) and the labels of the IRIs it links to. The
 HTML page also shows who links to it, and the sources and evidence of the claims it
-links to. Everything goes through the store interface, so the pages work the same over
-the embedded store and an external SPARQL endpoint.
+links to: each quote (mr:hasEvidence, W3C Web Annotation) beside the one document it was
+read in, with that document's title, language and address. Everything goes through the
+store interface, so the pages work the same over the embedded store and an external SPARQL
+endpoint.
 """
 
 from collections import defaultdict
@@ -21,6 +23,14 @@ from publisher.store.query import QueryRequest, SparqlStore
 from publisher.web.labels import LABEL_PROPERTIES, Bases, language_rank, pick_literal
 
 DCTERMS_SOURCE = URIRef("http://purl.org/dc/terms/source")
+DCTERMS_TITLE = URIRef("http://purl.org/dc/terms/title")
+DCTERMS_LANGUAGE = URIRef("http://purl.org/dc/terms/language")
+SCHEMA_URL = URIRef("https://schema.org/url")
+OA_HAS_SOURCE = URIRef("http://www.w3.org/ns/oa#hasSource")
+OA_HAS_SELECTOR = URIRef("http://www.w3.org/ns/oa#hasSelector")
+OA_EXACT = URIRef("http://www.w3.org/ns/oa#exact")
+# What a page shows of the document a quote was read in.
+DOCUMENT_PROPERTIES: tuple[URIRef, ...] = (DCTERMS_TITLE, DCTERMS_LANGUAGE, SCHEMA_URL)
 SKOS_DEFINITION = URIRef("http://www.w3.org/2004/02/skos/core#definition")
 CLAIM_PROPERTIES: tuple[URIRef, ...] = (DCTERMS_SOURCE, MR.evidence)
 # Incoming links shown on a page at most; a system concept is named by every position.
@@ -30,6 +40,7 @@ LEADING_PROPERTIES: tuple[URIRef, ...] = (RDF.type, *LABEL_PROPERTIES, SKOS_DEFI
 
 _LABEL_VALUES = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
 _CLAIM_VALUES = " ".join(f"<{p}>" for p in CLAIM_PROPERTIES)
+_DOCUMENT_VALUES = " ".join(f"<{p}>" for p in DOCUMENT_PROPERTIES)
 
 
 def iri_term(iri: str) -> str:
@@ -49,12 +60,23 @@ WHERE {{
 
 
 def context_query(iri: str) -> str:
-    """CONSTRUCT what a page adds: incoming links and the source and evidence of linked claims."""
+    """CONSTRUCT what a page adds: incoming links, the source and evidence of linked claims,
+    their quotes, and the title, language and address of each document a quote names."""
     s = iri_term(iri)
-    return f"""CONSTRUCT {{ ?in ?ip {s} . ?c ?cp ?cv . }}
+    return f"""CONSTRUCT {{
+  ?in ?ip {s} . ?c ?cp ?cv .
+  ?c <{MR.hasEvidence}> ?q . ?q <{OA_HAS_SOURCE}> ?d ; <{OA_HAS_SELECTOR}> ?sel .
+  ?sel <{OA_EXACT}> ?exact . ?d ?dp ?dv .
+}}
 WHERE {{
   {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} LIMIT {MAX_INCOMING} }}
   UNION {{ {s} ?x ?c . ?c a <{MR.Claim}> . VALUES ?cp {{ {_CLAIM_VALUES} }} ?c ?cp ?cv }}
+  UNION {{
+    {{ {s} ?x ?c . ?c a <{MR.Claim}> . }} UNION {{ BIND({s} AS ?c) }}
+    ?c <{MR.hasEvidence}> ?q . ?q <{OA_HAS_SOURCE}> ?d ; <{OA_HAS_SELECTOR}> ?sel .
+    ?sel <{OA_EXACT}> ?exact .
+    OPTIONAL {{ VALUES ?dp {{ {_DOCUMENT_VALUES} }} ?d ?dp ?dv }}
+  }}
 }}"""
 
 
@@ -121,6 +143,19 @@ class Value:
     rows: list["Row"] = field(default_factory=list)
     sources: list["Value"] = field(default_factory=list)
     evidence: list["Value"] = field(default_factory=list)
+    quotes: list["Quote"] = field(default_factory=list)
+
+
+@dataclass
+class Quote:
+    """One quote beside the one document it was read in (its page, title, language, address)."""
+
+    text: Value
+    document: Value
+    title: Value | None
+    language: str | None
+    url: str | None
+    url_href: str | None
 
 
 @dataclass
@@ -141,6 +176,7 @@ class ResourcePage:
     rows: list[Row]
     incoming: list[Row]
     incoming_capped: bool
+    quotes: list[Quote] = field(default_factory=list)
 
 
 @dataclass
@@ -168,7 +204,41 @@ class PageBuilder:
         value = self.name(term)
         value.sources = [self.value(s) for s in self._sorted_objects(term, DCTERMS_SOURCE)]
         value.evidence = [self.value(e) for e in self._sorted_objects(term, MR.evidence)]
+        value.quotes = self.quotes(term)
         return value
+
+    def quotes(self, claim: Node) -> list[Quote]:
+        """The claim's quotes, each with the document it names, in the order of their text."""
+        found = []
+        for quote in self.graph.objects(claim, MR.hasEvidence):
+            document = self.graph.value(quote, OA_HAS_SOURCE)
+            exact = next(
+                (
+                    e
+                    for selector in self.graph.objects(quote, OA_HAS_SELECTOR)
+                    for e in self.graph.objects(selector, OA_EXACT)
+                ),
+                None,
+            )
+            if document is None or exact is None:
+                continue
+            title = pick_literal(
+                (t for t in self.graph.objects(document, DCTERMS_TITLE) if isinstance(t, Literal)),
+                self.languages,
+            )
+            language = self.graph.value(document, DCTERMS_LANGUAGE)
+            url = self.graph.value(document, SCHEMA_URL)
+            found.append(
+                Quote(
+                    text=self.value(exact),
+                    document=self.name(document),
+                    title=self.value(title) if title is not None else None,
+                    language=str(language).rsplit("/", 1)[-1] if language is not None else None,
+                    url=str(url) if isinstance(url, URIRef) else None,
+                    url_href=self.bases.href(str(url)) if isinstance(url, URIRef) else None,
+                )
+            )
+        return sorted(found, key=lambda q: (q.text.text, q.document.iri or ""))
 
     def _sorted_objects(self, subject: Node, predicate: URIRef) -> list[Identifier]:
         """The objects in rdflib's order of terms (every term of a parsed graph is an
@@ -211,6 +281,7 @@ class PageBuilder:
                 key=lambda row: row.predicate.text.lower(),
             ),
             incoming_capped=count >= MAX_INCOMING,
+            quotes=self.quotes(subject),
         )
 
 

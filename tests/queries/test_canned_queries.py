@@ -618,3 +618,58 @@ def test_employment_conditions_and_outlook(run: Run) -> None:
         "at-will",
         "full-time",
     }
+
+
+def test_employment_conditions_keep_to_the_system_a_claim_is_scoped_to(run: Run) -> None:
+    """Seed 001's part-time mayor and council are said of council–manager cities only."""
+    rows = pick(run("employment-conditions"), "holder", "system", "termLabel", "modality")
+    part_time = sorted(
+        (holder, system, modality) for holder, system, term, modality in rows if term == "part-time"
+    )
+    assert part_time == [
+        ("position-type/us-city-council", "system/us-council-manager", "may"),
+        ("position-type/us-mayor", "system/us-council-manager", "may"),
+    ]
+    mayor_council = {
+        term for holder, system, term, _ in rows if system == "system/us-mayor-council"
+    }
+    assert "part-time" not in mayor_council
+    assert (
+        "position-type/us-city-manager",
+        "system/us-council-manager",
+        "full-time",
+        "usually",
+    ) in rows
+
+
+def test_quotes_and_their_documents_name_the_page_each_quote_was_read_on(run: Run) -> None:
+    """The seven claims with an English summary of Law 5216 art. 21/22 cite Balıkesir's page."""
+    page = f"{ID}source/balikesir-bb-human-resources"
+    rows = run(
+        "quotes-and-their-documents",
+        replace=("VALUES ?document { UNDEF }", f"VALUES ?document {{ <{page}> }}"),
+    )
+    assert {row["url"] for row in rows} == {
+        "https://balikesir.bel.tr/en/institutional/human-resources"
+    }
+    assert {row["language"] for row in rows} == {"http://id.loc.gov/vocabulary/iso639-1/en"}
+    claims = {row["claim"] for row in rows}
+    assert claims == {
+        "alignment/tr-belediye-meclisi-tr-bb-belediye-meclisi",
+        "alignment/tr-birim-muduru-tr-bb-sube-muduru",
+        "alignment/us-assistant-city-manager-tr-bb-genel-sekreter-yardimcisi",
+        "appointment/tr-bb-genel-sekreter-law-5216-art-22",
+        "duty/tr-bb-gsy-provide-services",
+        "duty/tr-bb-meclis-establish-units",
+        "reporting-line/tr-buyuksehir-reference-genel-sekreter",
+    }
+    # The alignments with the ordinary municipality rest on Law 5393's articles as well.
+    assert {row["legalBasis"] for row in rows} == {
+        "source/tr-law-5216-art-21",
+        "source/tr-law-5216-art-22",
+        "source/tr-law-5393-art-48",
+        "source/tr-law-5393-art-49",
+    }
+    everything = run("quotes-and-their-documents")
+    assert len(everything) >= 238
+    assert not [row for row in everything if row["document"].endswith("tr-law-5216-art-21")]

@@ -389,3 +389,55 @@ def test_every_iri_the_dataset_names_under_the_id_base_dereferences(client, data
         if client.get(local(iri), headers={"Accept": "application/n-triples"}).status_code != 200
     ]
     assert not missing
+
+
+OA = "http://www.w3.org/ns/oa#"
+
+
+def _quotes_with_documents(dataset: Graph, claim: URIRef) -> list[tuple[str, URIRef]]:
+    """(quoted text, the document its oa:hasSource names) for each quote of a claim."""
+    return [
+        (str(exact), document)
+        for quote in dataset.objects(claim, MR.hasEvidence)
+        for document in dataset.objects(quote, URIRef(OA + "hasSource"))
+        for selector in dataset.objects(quote, URIRef(OA + "hasSelector"))
+        for exact in dataset.objects(selector, URIRef(OA + "exact"))
+    ]
+
+
+def _figures(text: str) -> list[str]:
+    return re.findall(r'<figure class="quote">(.*?)</figure>', text, flags=re.S)
+
+
+def test_each_quote_stands_beside_its_own_document(client, dataset):
+    """A claim read in two documents: on its page each quote's figure names its own
+    document only, with that document's title, language and address."""
+    claim = URIRef(ID_BASE + "reporting-line/tr-buyuksehir-reference-genel-sekreter")
+    quotes = _quotes_with_documents(dataset, claim)
+    assert len({document for _, document in quotes}) == 2
+    text = client.get(local(claim), headers={"Accept": "text/html"}).get_data(as_text=True)
+    figures = _figures(text)
+    for exact, document in quotes:
+        [figure] = [f for f in figures if _escaped(exact) in f]
+        assert f'href="{local(document)}"' in figure
+        other = {d for _, d in quotes if d != document}
+        assert not [d for d in other if f'href="{local(d)}"' in figure]
+        assert _escaped(str(dataset.value(document, DCTERMS.title))) in figure
+        language = str(dataset.value(document, DCTERMS.language)).rsplit("/", 1)[-1]
+        assert f"language: {language}" in figure
+        url = str(dataset.value(document, URIRef("https://schema.org/url")))
+        assert f'href="{_escaped(url)}"' in figure
+
+
+def test_a_position_page_shows_each_duty_quote_beside_its_document(client, dataset):
+    duty = URIRef(ID_BASE + "duty/tr-bb-gs-run-services")
+    [holder] = list(dataset.subjects(MR.hasDuty, duty))
+    text = client.get(local(holder), headers={"Accept": "text/html"}).get_data(as_text=True)
+    [(exact, document)] = _quotes_with_documents(dataset, duty)
+    [figure] = [f for f in _figures(text) if _escaped(exact) in f]
+    assert f'href="{local(document)}"' in figure
+    assert "language: tr" in figure
+    assert (
+        'href="http://www.hukukibilgiler.com/idare-hukuku/buyuksehir-belediyesi-genel-sekreteri.html"'
+        in figure
+    )
