@@ -414,7 +414,8 @@ def test_conflicting_claims_pairs_each_disagreement_once(run: Run) -> None:
             "position-type/tr-bb-genel-sekreter",
             "appointment/tr-bb-genel-sekreter-law-5216-art-22",
             "position-type/tr-bb-genel-sekreter",
-            f"{ID}source/hukukibilgiler-buyuksehir-genel-sekreteri {ID}source/tr-law-5216-art-22",
+            f"{ID}source/balikesir-bb-human-resources "
+            f"{ID}source/hukukibilgiler-buyuksehir-genel-sekreteri",
         ),
         (
             "appointment/tr-bb-genel-sekreter-law-5216-art-22",

@@ -251,7 +251,8 @@ def test_the_reporting_lines_of_the_deputies(ask: Ask) -> None:
     """Akçaabat (Law 5393): the mayor is "belediye teşkilâtının en üst amiri"; Urla: "Başkan
     Yardımcısı: Müdürlüğün bağlı olduğu ilgili Başkan Yardımcısını"; Mardin BB: "Mali
     Hizmetler Dairesi Başkanlığının bağlı bulunduğu Genel Sekreter Yardımcısı"; Law 5216
-    art. 21: the genel sekreter "varsa yardımcılarıyla birlikte"."""
+    art. 21 (quoted by hukukibilgiler.com): the genel sekreter "varsa yardımcılarıyla
+    birlikte"."""
     rows = pick(
         ask("research-deputies-lines"), "line", "subordinateRole", "superiorRole", "sources"
     )
@@ -267,7 +268,8 @@ def test_the_reporting_lines_of_the_deputies(ask: Ask) -> None:
          "source/mardin-bb-mali-hizmetler-yonetmeligi"),
         ("reporting-line/tr-buyuksehir-reference-genel-sekreter-yardimcisi",
          "position-type/tr-bb-genel-sekreter-yardimcisi", "position-type/tr-bb-genel-sekreter",
-         "source/mardin-bb-mali-hizmetler-yonetmeligi source/tr-law-5216-art-21"),
+         "source/hukukibilgiler-buyuksehir-genel-sekreteri "
+         "source/mardin-bb-mali-hizmetler-yonetmeligi"),
     ]  # fmt: skip
 
 
