@@ -1,5 +1,7 @@
 """Synthetic municipalities for validation benchmarks: realistic shape, reproducible by seed.
 
+Each city points at the published systems, duty areas and position types (the dataset is
+its context, as for a steward's file) and adds the two position types the dataset lacks.
 Each city is an org:Organization with units (council, manager's office, departments),
 posts filling the national position types, a reporting tree with sourced mr:ReportingLine
 claims, requirements, salary figures and duties, all citing the city's source document
@@ -33,29 +35,27 @@ PREFIXES = """@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix sys: <https://w3id.org/municipal-roles/id/system/> .
 """
 
-# (slug, English label, Turkish label), the national reference set of position types.
-POSITION_TYPES = [
-    ("council-chair", "Council Chair", "Meclis Başkanı"),
-    ("city-manager", "City Manager", "Şehir Yöneticisi"),
-    ("assistant-city-manager", "Assistant City Manager", "Şehir Yöneticisi Yardımcısı"),
-    ("department-head", "Department Head", "Birim Müdürü"),
-    ("analyst", "Analyst", "Analist"),
-    ("clerk", "Clerk", "Memur"),
-]
+# The position types a city's posts fill: the published ones (data/us-council-manager.ttl),
+# pointed at and never restated, so the city validates with the dataset as its context as a
+# steward's file does; and two the dataset lacks, which the national header adds as a
+# steward would (slug, English label, Turkish label).
+PUBLISHED_POSITION_TYPES = {
+    "council-chair": "us-city-council",
+    "city-manager": "us-city-manager",
+    "assistant-city-manager": "us-assistant-city-manager",
+    "department-head": "us-department-head",
+}
+OWN_POSITION_TYPES = [("analyst", "Analyst", "Analist"), ("clerk", "Clerk", "Memur")]
 DEPARTMENTS = ["finance", "public-works", "personnel", "planning"]
+# Published duty areas (data/vocabularies.ttl).
 DUTY_AREAS = ["budget", "personnel", "coordination", "public-relations"]
 
 
 def national_header() -> str:
-    """Systems, duty areas and position types shared by every city."""
+    """The position types every city shares that the dataset does not publish, in the
+    published system (sys:us-council-manager); published concepts are only pointed at."""
     lines = [PREFIXES]
-    lines.append(
-        "sys:us-council-manager a mr:GovernmentSystem, skos:Concept ;\n"
-        '    skos:prefLabel "council-manager form"@en, "konsey-yönetici biçimi"@tr .'
-    )
-    for area in DUTY_AREAS:
-        lines.append(f'area:{area} a mr:DutyArea ; skos:prefLabel "{area}"@en, "{area}"@tr .')
-    for slug, en, tr in POSITION_TYPES:
+    for slug, en, tr in OWN_POSITION_TYPES:
         lines.append(
             f"pt:{slug} a mr:PositionType ; mr:inSystem sys:us-council-manager ;\n"
             f'    skos:prefLabel "{en}"@en, "{tr}"@tr ; rdfs:label "{en}"@en, "{tr}"@tr ;\n'
@@ -91,7 +91,8 @@ class City:
         node = f"post:{self.c}-{slug}"
         self.lines.append(
             f"{node} a org:Post ; org:postIn orgn:{self.c}-{unit} ;\n"
-            f'    org:role pt:{role} ; rdfs:label "{label}, {self.c}"@en ;\n'
+            f"    org:role pt:{PUBLISHED_POSITION_TYPES.get(role, role)} ;\n"
+            f'    rdfs:label "{label}, {self.c}"@en ;\n'
             f"    org:reportsTo {superior} ."
         )
         self.claim(

@@ -21,8 +21,9 @@ from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.parsing import load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
 from publisher.validation.context import context_files, published_context, relied_on
-from publisher.validation.model import NonConformingError, ValidationReport
-from publisher.validation.validator import ontology_graph, validate_graph
+from publisher.validation.locations import locate
+from publisher.validation.model import NonConformingError, ValidationReport, located
+from publisher.validation.validator import load_files, ontology_graph, validate_graph
 
 Step = Callable[[str], None]
 
@@ -71,7 +72,7 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
         if data is None:
             asserted = load_graph(paths)
             step(f"validating {len(asserted)} triples (SHACL)")
-            report = validate_graph(asserted, includes_ontology=True)
+            report = _located(validate_graph(asserted, includes_ontology=True), asserted, paths)
         else:
             asserted, report = _steward_data(paths[1:], step)
             paths += context_files(paths[1:])
@@ -102,12 +103,21 @@ def _steward_data(files: list[Path], step: Step) -> tuple[Graph, ValidationRepor
     it); what is published is the ontology, the data and the published resources the data
     relies on, so that every position type, system or duty area it points at resolves.
     """
-    steward = load_graph(files)
+    steward = load_files(files)
     context = published_context(files)
     step(f"validating {len(steward)} triples (SHACL, with the published vocabulary)")
-    report = validate_graph(steward, context=context)
+    report = _located(validate_graph(steward, context=context), steward, files)
     asserted = Graph()
     asserted += ontology_graph()
     asserted += steward
     asserted += relied_on(steward, context)
     return asserted, report
+
+
+def _located(report: ValidationReport, graph: Graph, files: list[Path]) -> ValidationReport:
+    """The report with the file and line of each violation's focus node, as ``validate``
+    gives them (``graph`` was loaded from ``files`` in that order)."""
+    if not report.has_violations:
+        return report
+    nodes = {r.focus for r in report.results if r.severity == "Violation"}
+    return located(report, locate(nodes, graph, files))

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from publisher.build.snapshot import default_home
+from publisher.i18n import _
 from publisher.rdf.formats import Format, find_format
 from publisher.validation.terminal import terminal_safe
 
@@ -26,7 +27,8 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print an error for a person and leave with the given exit code; the message is
     shown as written (file names may hold ``[`` or escape sequences), never as markup."""
     shown = escape(terminal_safe(message, keep="\n\t"))
-    err.print(f"[bold red]error:[/] {shown}", highlight=False, soft_wrap=True)
+    label = escape(_("error:"))
+    err.print(f"[bold red]{label}[/] {shown}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

@@ -16,6 +16,7 @@ from publisher.cli.console import (
     fail,
     progress,
 )
+from publisher.i18n import LANGUAGES, _, language
 from publisher.rdf.formats import GRAPH_FORMATS, Format
 from publisher.rdf.parsing import InputError
 from publisher.validation.report import fails, render_json, render_text, render_turtle
@@ -39,10 +40,10 @@ from publisher.validation.validator import validate_files
 )
 @click.option(
     "--lang",
-    type=click.Choice(["en", "tr"]),
+    type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of messages and hints.",
+    help="Language of the whole report: messages, hints, headings and errors.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 def validate(
@@ -56,13 +57,14 @@ def validate(
 
     A folder stands for every RDF file in it. The files are never changed.
     """
-    try:
-        with progress("validating") as step:
-            report = validate_files(
-                files, input_format.name if input_format else None, progress=step
-            )
-    except InputError as error:
-        fail(str(error))
+    with language(lang):
+        try:
+            with progress(_("validating")) as step:
+                report = validate_files(
+                    files, input_format.name if input_format else None, progress=step
+                )
+        except InputError as error:
+            fail(str(error))
     renderers = {
         "text": lambda: render_text(report, lang, strict),
         "json": lambda: render_json(report, lang),

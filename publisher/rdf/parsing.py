@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
+from publisher.i18n import _
 from publisher.rdf.formats import (
     GRAPH_FORMATS,
     JSONLD,
@@ -33,6 +34,9 @@ EXTENSIONS: tuple[str, ...] = tuple(s for fmt in GRAPH_FORMATS for s in fmt.suff
 _XML_SCAN_BLOCK = 1 << 20
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 _UTF8_BOM = b"\xef\xbb\xbf"
+# How Oxigraph's messages may start ("Parser error at line 2 column 11: ...", "syntax
+# error: ..."): InputError says where, and the message says what kind of error it is.
+_PARSER_PLACE = re.compile(r"^(?:Parser error at line \d+ column \d+: |syntax error: )", re.I)
 # JSON-LD nested deeper than this is refused before parsing: the parser recurses once per
 # level, and 6,000 levels (120 KB) overflowed its stack (SIGSEGV). Real documents nest a
 # handful of levels.
@@ -65,14 +69,25 @@ def format_for(path: Path, input_format: str | None = None) -> Format:
         fmt = find_format(GRAPH_FORMATS, input_format)
         if fmt is None:
             names = ", ".join(f.name for f in GRAPH_FORMATS)
-            raise InputError(path, f"unknown format {input_format!r}; use one of {names}")
+            raise InputError(
+                path,
+                _(
+                    "unknown format {format}; use one of {names}",
+                    format=repr(input_format),
+                    names=names,
+                ),
+            )
         return fmt
     fmt = by_suffix(GRAPH_FORMATS, path.suffix)
     if fmt is None:
         raise InputError(
             path,
-            f"cannot tell the RDF format from the extension {path.suffix!r}; "
-            f"use one of {', '.join(EXTENSIONS)} or pass --input-format",
+            _(
+                "cannot tell the RDF format from the extension {suffix}; "
+                "use one of {extensions} or pass --input-format",
+                suffix=repr(path.suffix),
+                extensions=", ".join(EXTENSIONS),
+            ),
         )
     return fmt
 
@@ -89,7 +104,7 @@ def _refuse_xml_entities(path: Path) -> None:
     with path.open("rb") as stream:
         head = stream.read(_XML_SCAN_BLOCK)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
-            raise InputError(path, "RDF/XML must be encoded in UTF-8; convert the file")
+            raise InputError(path, _("RDF/XML must be encoded in UTF-8; convert the file"))
         tail = b""
         block = head
         while block:
@@ -97,8 +112,10 @@ def _refuse_xml_entities(path: Path) -> None:
             if any(marker in window for marker in _DTD_MARKERS):
                 raise InputError(
                     path,
-                    "RDF/XML with a DTD (<!DOCTYPE or <!ENTITY) is refused: entity expansion is "
-                    "unsafe; remove the DTD and write entity values out in full",
+                    _(
+                        "RDF/XML with a DTD (<!DOCTYPE or <!ENTITY) is refused: entity "
+                        "expansion is unsafe; remove the DTD and write entity values out in full"
+                    ),
                 )
             tail = window[-overlap:]
             block = stream.read(_XML_SCAN_BLOCK)
@@ -114,8 +131,11 @@ def _refuse_deep_json(path: Path) -> None:
         if depth > MAX_JSON_DEPTH:
             raise InputError(
                 path,
-                f"JSON-LD nested more than {MAX_JSON_DEPTH} levels deep is refused "
-                "(the limit keeps the parser within its stack); flatten the document",
+                _(
+                    "JSON-LD nested more than {depth} levels deep is refused "
+                    "(the limit keeps the parser within its stack); flatten the document",
+                    depth=MAX_JSON_DEPTH,
+                ),
             )
 
 
@@ -138,32 +158,34 @@ def iter_triples(
     a server passes a neutral one so that its folders never show in answers.
     """
     if not path.exists():
-        raise InputError(path, "no such file")
+        raise InputError(path, _("no such file"))
     if not path.is_file():
-        raise InputError(path, "not a regular file")
+        raise InputError(path, _("not a regular file"))
     fmt = format_for(path, input_format)
     if fmt is RDFXML:
         try:
             _refuse_xml_entities(path)
         except OSError as error:
-            raise InputError(path, f"cannot read: {error.strerror}") from None
+            raise InputError(path, _("cannot read: {reason}", reason=error.strerror)) from None
     try:
         if fmt is JSONLD:
             _refuse_deep_json(path)
         for quad in _parse(path, fmt, base_iri or path.resolve().as_uri()):
             if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
-                raise InputError(path, TripleTermError.MESSAGE, _triple_term_line(path, fmt))
+                raise InputError(path, _(TripleTermError.MESSAGE), _triple_term_line(path, fmt))
             yield quad
     except SyntaxError as error:
         message = str(error.msg if hasattr(error, "msg") and error.msg else error)
         if "LoadDocumentCallback" in message:
-            message = (
+            message = _(
                 "the JSON-LD @context refers to a remote document, which is never fetched; "
                 "inline the context in the file"
             )
+        else:  # the place is said once, before the message
+            message = _("syntax error: {detail}", detail=_PARSER_PLACE.sub("", message))
         raise InputError(path, message, error.lineno, error.offset) from None
     except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+        raise InputError(path, _("cannot read: {reason}", reason=error.strerror or error)) from None
 
 
 # Where RDF 1.2 syntax that makes a triple term starts, and what to skip on the way there.

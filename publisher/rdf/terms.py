@@ -11,13 +11,15 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from publisher.i18n import N_
+
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 class TripleTermError(ValueError):
     """An RDF 1.2 triple term where this project only takes RDF 1.1 terms."""
 
-    MESSAGE = (
+    MESSAGE = N_(
         "RDF 1.2 triple terms (<< ... >>, <<( ... )>>, TRIPLE()) are not supported here; "
         "state the triple itself, or describe it with a claim node (mr:Claim)"
     )

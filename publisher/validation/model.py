@@ -121,13 +121,14 @@ def located(report: ValidationReport, locations: Mapping[Node, Location]) -> Val
 
 
 class NonConformingError(Exception):
-    """Data with violations: the build refuses to publish it."""
+    """Data with violations: the build refuses to publish it. Each violation is listed at
+    the file and line of its focus node where the report knows them."""
 
     def __init__(self, report: ValidationReport, shown: int = 20) -> None:
         self.report = report
         violations = [r for r in sorted(report.results, key=sort_key) if r.severity == "Violation"]
         lines = [
-            f"  {r.focus} {r.path_text or '-'}"
+            f"  {r.location.text() + ': ' if r.location else ''}{r.focus} {r.path_text or '-'}"
             + (f" = {r.value}" if r.value is not None and r.value != r.focus else "")
             + f": {r.message()} [{r.shape_id}]"
             for r in violations[:shown]

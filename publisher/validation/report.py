@@ -12,6 +12,7 @@ from typing import Any
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from publisher.i18n import N_, _
 from publisher.rdf.namespaces import PREFIXES, compact_iri
 from publisher.validation.model import MRSH, SH, Location, ValidationReport, ValidationResult
 from publisher.validation.terminal import terminal_safe
@@ -83,7 +84,9 @@ def render_json(report: ValidationReport, lang: str = "en") -> str:
 
 
 def render_text(report: ValidationReport, lang: str = "en", strict: bool = False) -> str:
-    """A report to read in a terminal: one block per focus node, a summary line last.
+    """A report to read in a terminal: one block per focus node, a summary line last,
+    every word of it in ``lang`` (the shapes' texts from the shapes, the rest from the
+    catalogue of ``publisher.i18n``).
 
     The verdict is the exit code's: under ``strict`` a warning fails too.
     """
@@ -95,26 +98,30 @@ def render_text(report: ValidationReport, lang: str = "en", strict: bool = False
         if group["file"] is not None:
             where = group["file"] + (f":{group['line']}" if group["line"] is not None else "")
             if group["anchor"] is not None:
-                below = f"{node_text(URIRef(group['anchor']))} {group['anchor_path']}"
-                where += f"  ({_BELOW_WORD.get(lang, 'below')} {below})"
-            lines.append(f"  {_AT_WORD.get(lang, 'at')} {where}")
+                anchor = f"{node_text(URIRef(group['anchor']))} {group['anchor_path']}"
+                where = _("{place}  (below {anchor})", lang, place=where, anchor=anchor)
+            lines.append("  " + _("at {place}", lang, place=where))
         for result in group["results"]:
             where = f" {result['path']}" if result["path"] else ""
             value = f" = {result['value']}" if result["value"] else ""
-            lines.append(f"  {result['severity']} [{result['shape_id']}]{where}{value}")
+            severity = _(SEVERITY_WORDS[result["severity"]], lang)
+            lines.append(f"  {severity} [{result['shape_id']}]{where}{value}")
             lines.append(f"    {result['message']}")
             if result["hint"]:
-                lines.append(f"    {_HINT_WORD.get(lang, 'fix')}: {result['hint']}")
+                lines.append("    " + _("fix: {hint}", lang, hint=result["hint"]))
         lines.append("")
     counts = data["counts"]
-    verdict = (
-        _VERDICTS[lang if lang in _VERDICTS else "en"][0]
-        if not fails(report, strict)
-        else _VERDICTS[lang if lang in _VERDICTS else "en"][1]
-    )
+    verdict = _("does not conform", lang) if fails(report, strict) else _("conforms", lang)
     lines.append(
-        f"{verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s), "
-        f"{report.triples} triples checked"
+        _(
+            "{verdict}: {violations} violation(s), {warnings} warning(s), "
+            "{triples} triples checked",
+            lang,
+            verdict=verdict,
+            violations=counts["Violation"],
+            warnings=counts["Warning"],
+            triples=report.triples,
+        )
     )
     return "\n".join(terminal_safe(line) for line in lines) + "\n"
 
@@ -124,10 +131,8 @@ def fails(report: ValidationReport, strict: bool = False) -> bool:
     return report.has_violations or (strict and not report.conforms)
 
 
-_HINT_WORD = {"en": "fix", "tr": "düzeltme"}
-_AT_WORD = {"en": "at", "tr": "yer"}
-_BELOW_WORD = {"en": "below", "tr": "altında:"}
-_VERDICTS = {"en": ("conforms", "does not conform"), "tr": ("uygun", "uygun değil")}
+# The severities as a report shows them (the catalogue translates them).
+SEVERITY_WORDS = {"Violation": N_("Violation"), "Warning": N_("Warning"), "Info": N_("Info")}
 
 
 def report_graph(report: ValidationReport) -> Graph:

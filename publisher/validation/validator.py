@@ -22,6 +22,7 @@ from pathlib import Path
 from rdflib import RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from publisher.i18n import _
 from publisher.rdf.namespaces import PREFIXES, compact_iri
 from publisher.rdf.parsing import EXTENSIONS, InputError, iter_triples, load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
@@ -78,7 +79,13 @@ def _named_files(paths: Iterable[Path]) -> dict[Path, Path]:
                 if p.is_file() and p.suffix.lower() in EXTENSIONS and _inside(p, path)
             )
             if not found:
-                raise InputError(path, f"the folder holds no RDF file ({', '.join(EXTENSIONS)})")
+                raise InputError(
+                    path,
+                    _(
+                        "the folder holds no RDF file ({extensions})",
+                        extensions=", ".join(EXTENSIONS),
+                    ),
+                )
             files.update((p, path / p.relative_to(path)) for p in found)
         else:
             files[path] = Path(path.name)
@@ -91,9 +98,11 @@ def _inside(path: Path, folder: Path) -> bool:
     if path.resolve().is_relative_to(folder.resolve()):
         return True
     _log.warning(
-        "warning: skipping %s: a symbolic link out of %s",
-        terminal_safe(str(path)),
-        terminal_safe(str(folder)),
+        _(
+            "warning: skipping {path}: a symbolic link out of {folder}",
+            path=terminal_safe(str(path)),
+            folder=terminal_safe(str(folder)),
+        )
     )
     return False
 
@@ -127,7 +136,7 @@ def load_files(
             errors.append(error)
             continue
         if len(graph) == before and next(iter_triples(path, input_format, base_iri), None) is None:
-            errors.append(InputError(path, "the file holds no RDF triple: nothing to validate"))
+            errors.append(InputError(path, _("the file holds no RDF triple: nothing to validate")))
     if len(errors) == 1:
         raise errors[0]
     if errors:
@@ -151,7 +160,7 @@ def validate_files(
     """
     names = _named_files(paths)
     files = list(names)
-    progress(f"loading {len(files)} file(s)")
+    progress(_("loading {count} file(s)", count=len(files)))
     graph = load_files(files, input_format, base_iri)
     context = published_context(files) if with_context else None
     report = validate_graph(graph, context=context, progress=progress)
@@ -179,7 +188,7 @@ def validate_graph(
     """
     data = graph
     if not includes_ontology or context is not None:
-        progress(f"validating {len(graph)} triples")
+        progress(_("validating {count} triples", count=len(graph)))
         data = Graph()
         data += graph
         if context is not None:

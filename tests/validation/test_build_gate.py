@@ -61,3 +61,29 @@ def test_shipped_build_refuses_an_added_bad_file(
     assert "reaches itself through org:reportsTo" in text
     assert "The previous snapshot stays in use." in text
     assert folder_state(home) == state
+
+
+def test_build_data_names_the_file_and_line_of_each_violation(home: Path, tmp_path: Path) -> None:
+    """As `validate` does: the build's refusal says where each violating node is written."""
+    city = tmp_path / "city.ttl"
+    city.write_text(BAD, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--home", str(home), "--data", str(city)])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert f"{city}:4: https://w3id.org/municipal-roles/id/post/loop org:postIn" in text
+    assert "Post must have exactly one org:postIn. [S21]" in text
+
+
+def test_build_data_names_every_unusable_file_with_its_line(home: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n", encoding="utf-8")
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["build", "--home", str(home), "--data", str(broken), "--data", str(empty)]
+    )
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"{broken}:2:11: syntax error" in text
+    assert f"{empty}: the file holds no RDF triple" in text
+    assert "The previous snapshot stays in use." in text
