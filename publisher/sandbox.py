@@ -11,8 +11,10 @@ import errno
 import multiprocessing
 import os
 import resource
+import select
 import signal
 import socket
+import threading
 from multiprocessing.context import ForkServerContext
 
 # The module every child of the fork server has loaded before it forks: only the query
@@ -126,6 +128,25 @@ def probe_network_wall() -> str:
     if kind != "ok":
         raise NetworkWallError(detail or "the network wall probe died before answering")
     return detail
+
+
+def die_with(pid: int) -> None:
+    """End this process (SIGKILL) as soon as process ``pid`` exits, from a thread that
+    waits on a pidfd of it. For a child of the fork server, whose parent (the fork
+    server) outlives the web worker that waits for it: the fork server exits only once
+    every child it started has, so PR_SET_PDEATHSIG would never fire. Start it after
+    ``wall_off_network`` (which needs a single thread)."""
+    try:
+        watched = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return
+
+    def wait_then_end() -> None:
+        select.select([watched], [], [])  # readable once the process has exited
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=wait_then_end, name=f"dies-with-{pid}", daemon=True).start()
 
 
 def die_with_parent(signum: int = signal.SIGKILL) -> None:

@@ -11,6 +11,7 @@ The guard reads each query here, in the web worker, once; the query process gets
 dataset it decided on with the query (``publisher.store.worker``) and parses nothing.
 """
 
+import os
 import signal
 import threading
 import time
@@ -31,7 +32,9 @@ class _Worker:
     ) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
-            target=serve, args=(store_path, child, memory_mb, allow_unwalled), daemon=True
+            target=serve,
+            args=(store_path, child, memory_mb, allow_unwalled, os.getpid()),
+            daemon=True,
         )
         self.process.start()
         child.close()

@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.rdf.namespaces import PREFIXES
-from publisher.sandbox import NetworkWallError, cap_memory, die_with_parent, wall_off_network
+from publisher.sandbox import NetworkWallError, cap_memory, die_with, wall_off_network
 from publisher.store.dataset import Dataset
 from publisher.store.query import QueryError, QueryRequest, QueryResult, StoreUnavailable
 from publisher.store.serialization import serialize
@@ -81,18 +81,20 @@ def answer(store: ox.Store, job: Job) -> QueryResult:
         raise
 
 
-def serve(store_path: str, connection: Connection, memory_mb: int, allow_unwalled: bool) -> None:
+def serve(
+    store_path: str, connection: Connection, memory_mb: int, allow_unwalled: bool, web_worker: int
+) -> None:
     """A worker's life: wall it off, open the store, then answer requests until the pipe
     closes.
 
     Oxigraph holds sorts and joins in memory (a cross product under ORDER BY grows by
     about 1 GB a second), so the worker's address space is capped: a query past it ends
-    the worker, not the machine. It dies with the fork server (which exits with its web
-    worker) and at each job's deadline, so that no query outlives whoever waits for it.
+    the worker, not the machine. It dies with its web worker (``web_worker``, the pid of
+    the process that started it) and at each job's deadline, so that no query outlives
+    whoever waits for it.
     A worker that cannot be cut off from the network refuses every job, unless
     ``allow_unwalled`` (MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES) accepts the risk.
     """
-    die_with_parent()
     refusal: StoreUnavailable | None = None
     try:
         wall_off_network()
@@ -109,6 +111,7 @@ def serve(store_path: str, connection: Connection, memory_mb: int, allow_unwalle
                 f"queries are not run here: the query process cannot be cut off from the "
                 f"network ({error})"
             )
+    die_with(web_worker)
     cap_memory(memory_mb)
     store = ox.Store.read_only(store_path)
     # No handler: SIGALRM then ends the process in the kernel, whatever thread is busy.

@@ -20,6 +20,9 @@ class Settings:
     home: str | None = None
     # URL of an external SPARQL 1.1 endpoint holding the same graphs; None: embedded store.
     sparql_endpoint: str | None = None
+    # Serve with an external store that follows SERVICE (`serve` probes it at start and
+    # refuses to start without this): one guard bypass from fetching on a client's behalf.
+    allow_store_service: bool = False
     # Hard limit, in seconds, on every query; the process running it is killed after it.
     query_timeout: float = 30.0
     # Run queries even where a query process cannot be cut off from the network (neither

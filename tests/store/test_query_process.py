@@ -43,7 +43,9 @@ def test_a_query_process_ends_itself_at_its_deadline(snapshot: Snapshot) -> None
     context = forkserver_context()
     connection, child = context.Pipe()
     process = context.Process(
-        target=worker.serve, args=(str(snapshot.store_path), child, 0, False), daemon=True
+        target=worker.serve,
+        args=(str(snapshot.store_path), child, 0, False, os.getpid()),
+        daemon=True,
     )
     process.start()
     child.close()
@@ -112,7 +114,7 @@ def _answer_to_a_closed_pipe(store_path: str, stderr_path: str) -> None:
     os.dup2(fd, 2)
     context = forkserver_context()
     connection, child = context.Pipe()
-    process = context.Process(target=worker.serve, args=(store_path, child, 0, False))
+    process = context.Process(target=worker.serve, args=(store_path, child, 0, False, os.getpid()))
     process.start()
     child.close()
     connection.send(_job("SELECT * WHERE { ?s ?p ?o } LIMIT 100", 20.0))

@@ -207,7 +207,7 @@ def _serve_without_the_guard(
     cut too when ``cut`` is false (the control)."""
     if not cut:
         worker.wall_off_network = lambda: "none: the test's control"
-    worker.serve(store_path, connection, 0, False)
+    worker.serve(store_path, connection, 0, False, os.getppid())
 
 
 def _ask_unguarded_worker(store_path: Path, query: str, cut: bool) -> object:
