@@ -36,6 +36,21 @@ def test_an_unknown_function_is_400_naming_it(client: FlaskClient) -> None:
     assert "Retry-After" not in response.headers
 
 
+def test_a_path_too_deep_for_the_engine_is_400_naming_the_limit(client: FlaskClient) -> None:
+    """20,000 steps segfaulted the query process, and the client was told "memory limit"."""
+    query = "SELECT * WHERE { ?s " + "/".join(["a"] * 20_000) + " ?o }"
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400
+    assert "more than 1024 levels deep" in response.get_data(as_text=True)
+
+
+def test_an_empty_update_is_403_like_every_update(client: FlaskClient) -> None:
+    """A prologue alone is an empty update (SPARQL 1.1 Update [29]), sent as a query."""
+    response = client.get("/sparql", query_string={"query": "PREFIX ex: <http://example.org/>"})
+    assert response.status_code == 403
+    assert "read-only" in response.get_data(as_text=True)
+
+
 @pytest.fixture(scope="module")
 def nounshare(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The LD_PRELOAD shim that makes unshare() fail, compiled for this machine."""
