@@ -17,16 +17,22 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.pidfile import Pidfile
 from gunicorn.sock import TCPSocket
+from rich.markup import escape
 
 from publisher.build.pipeline import build as run_build
 from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.rdf.parsing import InputError
+from publisher.sandbox import NetworkWallError, die_with_parent, probe_network_wall
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
+from publisher.store.remote import RemoteStore, follows_service
 from publisher.web.app import create_app, read_settings
 from publisher.web.publication import publication
+from publisher.web.settings import Settings
 
 WARM_UP_SECONDS = 30.0
+# How long the SERVICE probe of an external store may take.
+PROBE_SECONDS = 10.0
 
 
 def _pin(app: Flask) -> None:
@@ -35,6 +41,55 @@ def _pin(app: Flask) -> None:
     with app.app_context():
         pin = SnapshotPin(publication().snapshot.path)
     atexit.register(pin.release)
+
+
+def check_network_walls(settings: Settings) -> None:
+    """Refuse to start (exit 2) where a query could reach the network: query processes
+    that cannot be cut off from it, or an external store that follows SERVICE. A setting
+    accepts each risk, and is then warned about at every start."""
+    if settings.sparql_endpoint:
+        store = RemoteStore(settings.sparql_endpoint)
+        try:
+            followed = follows_service(store, PROBE_SECONDS)
+        except (QueryTimeout, StoreUnavailable) as error:
+            if not settings.allow_store_service:
+                fail(
+                    f"the SPARQL endpoint did not answer the SERVICE probe ({error}): start it "
+                    "first, or set MUNICIPAL_ROLES_ALLOW_STORE_SERVICE=1 to skip the probe"
+                )
+            followed = True
+        finally:
+            store.close()
+        if followed and not settings.allow_store_service:
+            fail(
+                f"the SPARQL endpoint {settings.sparql_endpoint} follows SERVICE: it made the "
+                "request a probe query asked for. Disable SERVICE in the store (README: "
+                "Settings of the server), or set MUNICIPAL_ROLES_ALLOW_STORE_SERVICE=1 to "
+                "accept the risk"
+            )
+        if followed:
+            err.print(
+                "[bold red]WARNING:[/] the SPARQL endpoint may follow SERVICE "
+                "(MUNICIPAL_ROLES_ALLOW_STORE_SERVICE): a query past the guard could make it "
+                "fetch from any host it reaches",
+                highlight=False,
+                soft_wrap=True,
+            )
+        return
+    try:
+        probe_network_wall()
+    except NetworkWallError as error:
+        if not settings.allow_unwalled_queries:
+            fail(
+                f"query processes cannot be cut off from the network: {error}. Or set "
+                "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES=1 to run them with network access"
+            )
+        err.print(
+            "[bold red]WARNING:[/] queries run WITH NETWORK ACCESS "
+            f"(MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES): {escape(str(error))}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def snapshot_or_build(home: Path) -> Snapshot:
@@ -93,6 +148,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        # A web worker ends with the master, even one killed with SIGKILL; its query
+        # processes end with it (publisher.store.worker).
+        die_with_parent()
         app = create_app(self.app_config)
         _pin(app)
         # Answer one query now, so the worker's first query process (or the connection to
@@ -131,9 +189,10 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     """
     config = {"HOME": str(home)}
     try:
-        read_settings(config)
+        settings = read_settings(config)
     except ValueError as error:
         fail(f"a setting is wrong: {error}")
+    check_network_walls(settings)
     snapshot = snapshot_or_build(home)
     listener = listen(host, port)
     port = listener.getsockname()[1]

@@ -11,6 +11,8 @@ The guard reads each query here, in the web worker, once; the query process gets
 dataset it decided on with the query (``publisher.store.worker``) and parses nothing.
 """
 
+import os
+import signal
 import threading
 import time
 from multiprocessing.context import ForkServerContext
@@ -25,10 +27,14 @@ from publisher.store.worker import Job, serve
 
 
 class _Worker:
-    def __init__(self, context: ForkServerContext, store_path: str, memory_mb: int) -> None:
+    def __init__(
+        self, context: ForkServerContext, store_path: str, memory_mb: int, allow_unwalled: bool
+    ) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
-            target=serve, args=(store_path, child, memory_mb), daemon=True
+            target=serve,
+            args=(store_path, child, memory_mb, allow_unwalled, os.getpid()),
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -41,14 +47,22 @@ class _Worker:
 
 class EmbeddedStore:
     """The snapshot's Oxigraph store, queried through at most ``processes`` workers of at
-    most ``memory_mb`` MiB each (0: no cap)."""
+    most ``memory_mb`` MiB each (0: no cap). ``allow_unwalled``: run queries even in
+    processes that cannot be cut off from the network (``publisher.sandbox``)."""
 
-    def __init__(self, store_path: Path, processes: int = 4, memory_mb: int = 2048) -> None:
+    def __init__(
+        self,
+        store_path: Path,
+        processes: int = 4,
+        memory_mb: int = 2048,
+        allow_unwalled: bool = False,
+    ) -> None:
         # Fail now, in the web server's process, if the store cannot be opened at all.
         ox.Store.read_only(str(store_path))
         self.store_path = str(store_path)
         self.processes = processes
         self.memory_mb = memory_mb
+        self.allow_unwalled = allow_unwalled
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._started = 0
@@ -57,21 +71,18 @@ class EmbeddedStore:
 
     def query(self, request: QueryRequest, timeout: float) -> QueryResult:
         """Answer in a worker; past ``timeout`` seconds (waiting included) the worker dies."""
-        job = Job(request, query_dataset(request))
         deadline = time.monotonic() + timeout
+        job = Job(request, query_dataset(request), deadline)
         worker = self._acquire(deadline, timeout)
         try:
             worker.connection.send(job)
             if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeout(f"the query ran past the time limit of {timeout:g} s")
             reply = worker.connection.recv()
-        except BaseException as error:
+        except (EOFError, OSError) as error:
+            raise self._death(worker, timeout) from error
+        except BaseException:
             self._discard(worker)
-            if isinstance(error, (EOFError, OSError)):
-                raise StoreUnavailable(
-                    "the query process stopped before answering; most likely the query "
-                    f"needed more than its memory limit of {self.memory_mb} MiB"
-                ) from error
             raise
         self._release(worker)
         if isinstance(reply, Exception):
@@ -106,7 +117,7 @@ class EmbeddedStore:
         try:
             if self._context is None:
                 self._context = forkserver_context()
-            worker = _Worker(self._context, self.store_path, self.memory_mb)
+            worker = _Worker(self._context, self.store_path, self.memory_mb, self.allow_unwalled)
             with self._lock:
                 self._busy.add(worker)
             return worker
@@ -121,6 +132,32 @@ class EmbeddedStore:
             self._busy.discard(worker)
             self._idle.append(worker)
             self._lock.notify()
+
+    def _death(self, worker: _Worker, timeout: float) -> Exception:
+        """What ended a query process that stopped before answering, as its exit status
+        tells (it is waited for briefly: the fork server reports the status)."""
+        worker.process.join(1)
+        code = worker.process.exitcode
+        self._discard(worker)
+        if code == -signal.SIGALRM:  # its own deadline, when this worker was late to kill it
+            return QueryTimeout(f"the query ran past the time limit of {timeout:g} s")
+        if code == -signal.SIGABRT and self.memory_mb:
+            # Oxigraph aborts the process when an allocation fails under the cap.
+            return StoreUnavailable(
+                "the query process ran out of memory: the query needed more than its "
+                f"memory limit of {self.memory_mb} MiB"
+            )
+        if code == -signal.SIGKILL:
+            return StoreUnavailable(
+                "the query process was killed (SIGKILL) by another process: the kernel's "
+                "out-of-memory killer or an operator"
+            )
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            return StoreUnavailable(f"the query process crashed with signal {-code} ({name})")
+        if code is None:
+            return StoreUnavailable("the query process closed its pipe without answering")
+        return StoreUnavailable(f"the query process exited with status {code} before answering")
 
     def _discard(self, worker: _Worker) -> None:
         worker.stop()

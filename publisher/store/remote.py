@@ -1,5 +1,8 @@
 """An external SPARQL 1.1 endpoint (Fuseki, Oxigraph server, QLever, Virtuoso) as the store."""
 
+import socket
+import threading
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import httpx
@@ -66,3 +69,38 @@ class RemoteStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def follows_service(store: RemoteStore, timeout: float) -> bool:
+    """Whether the store makes the request a SERVICE clause asks for: it is asked a query
+    whose SERVICE names a loopback listener opened here, which closes every connection
+    it gets (so the store's request fails at once). For ``serve``, which refuses such a
+    store: the guard refuses SERVICE, but a store that follows it is one bypass from
+    fetching on a client's behalf. Only a store on this host can reach the listener.
+
+    Raises StoreUnavailable or QueryTimeout when the store does not answer at all."""
+    reached = threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.1)
+        done = threading.Event()
+
+        def close_each_connection() -> None:
+            while not done.is_set():
+                with suppress(TimeoutError):
+                    connection, _ = listener.accept()
+                    reached.set()
+                    connection.close()
+
+        watcher = threading.Thread(target=close_each_connection, daemon=True)
+        watcher.start()
+        port = listener.getsockname()[1]
+        probe = f"ASK {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+        try:
+            with suppress(QueryError, StoreUnavailable):  # refusing SERVICE is an error
+                store.query(QueryRequest(probe, trusted=True), timeout)
+            if not reached.is_set():
+                store.query(QueryRequest("ASK {}", trusted=True), timeout)  # it answers?
+        finally:
+            done.set()
+            watcher.join()
+    return reached.is_set()

@@ -8,7 +8,11 @@ one parse, not two.
 """
 
 import os
+import re
+import signal
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -16,18 +20,32 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.rdf.namespaces import PREFIXES
-from publisher.sandbox import cap_memory, cut_network
+from publisher.sandbox import NetworkWallError, cap_memory, die_with, wall_off_network
 from publisher.store.dataset import Dataset
 from publisher.store.query import QueryError, QueryRequest, QueryResult, StoreUnavailable
 from publisher.store.serialization import serialize
 
+# Stack of the thread that evaluates queries. Oxigraph's evaluator recurses once per
+# UNION branch, OPTIONAL, MINUS, object or predicate in a list: on the usual 8 MiB, a chain
+# of 7,000 `{} UNION` crashed the process; on 64 MiB, no chain that fits in
+# MAX_QUERY_CHARACTERS does (tests/store/test_query_process.py runs each).
+QUERY_STACK_BYTES = 64 << 20
+# A query process ends itself this long after its job's deadline, in case the web worker
+# that should kill it is gone (killed, or stopped while it waited).
+DEADLINE_GRACE_SECONDS = 0.5
+
+# How Oxigraph says that a query calls a function it does not know.
+_UNSUPPORTED_FUNCTION = re.compile(r"The custom function (<[^>]*>) is not supported")
+
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a query process, with the graphs the guard chose for it."""
+    """One query for a query process, with the graphs the guard chose for it and the
+    moment (``time.monotonic()``, the same clock in every process) it must be done by."""
 
     request: QueryRequest
     dataset: Dataset
+    deadline: float
 
 
 def query_options(request: QueryRequest, dataset: Dataset) -> dict[str, Any]:
@@ -54,33 +72,75 @@ def answer(store: ox.Store, job: Job) -> QueryResult:
         return serialize(result, job.request)
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from error
+    except RuntimeError as error:
+        if unknown := _UNSUPPORTED_FUNCTION.search(str(error)):
+            raise QueryError(
+                f"the function {unknown.group(1)} is not supported here: this endpoint "
+                "knows SPARQL 1.1's built-in functions and the XSD casts"
+            ) from error
+        raise
 
 
-def serve(store_path: str, connection: Connection, memory_mb: int) -> None:
-    """A worker's life: open the store, then answer requests until the pipe closes.
+def serve(
+    store_path: str, connection: Connection, memory_mb: int, allow_unwalled: bool, web_worker: int
+) -> None:
+    """A worker's life: wall it off, open the store, then answer requests until the pipe
+    closes.
 
     Oxigraph holds sorts and joins in memory (a cross product under ORDER BY grows by
     about 1 GB a second), so the worker's address space is capped: a query past it ends
-    the worker, not the machine.
+    the worker, not the machine. It dies with its web worker (``web_worker``, the pid of
+    the process that started it) and at each job's deadline, so that no query outlives
+    whoever waits for it.
+    A worker that cannot be cut off from the network refuses every job, unless
+    ``allow_unwalled`` (MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES) accepts the risk.
     """
-    if not cut_network():
-        print(
-            f"query process {os.getpid()}: cannot drop network access (unshare refused); "
-            "relying on the query guard alone",
-            file=sys.stderr,
-            flush=True,
-        )
+    refusal: StoreUnavailable | None = None
+    try:
+        wall_off_network()
+    except NetworkWallError as error:
+        if allow_unwalled:
+            print(
+                f"WARNING: query process {os.getpid()} runs WITH NETWORK ACCESS, as "
+                f"MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES allows: {error}",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            refusal = StoreUnavailable(
+                f"queries are not run here: the query process cannot be cut off from the "
+                f"network ({error})"
+            )
+    die_with(web_worker)
     cap_memory(memory_mb)
     store = ox.Store.read_only(store_path)
+    # No handler: SIGALRM then ends the process in the kernel, whatever thread is busy.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    threading.stack_size(QUERY_STACK_BYTES)
+    answering = threading.Thread(target=_answer_jobs, args=(store, connection, refusal))
+    answering.start()
+    answering.join()
+
+
+def _answer_jobs(store: ox.Store, connection: Connection, refusal: Exception | None) -> None:
     while True:
         try:
             job = connection.recv()
         except (EOFError, OSError):
             return
+        remaining = job.deadline - time.monotonic() + DEADLINE_GRACE_SECONDS
+        signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
         try:
-            reply: QueryResult | Exception = answer(store, job)
+            reply: QueryResult | Exception = refusal or answer(store, job)
         except (QueryError, OSError, ValueError) as error:
             reply = QueryError(str(error))
         except Exception as error:  # any other failure is reported, not fatal to the worker
             reply = StoreUnavailable(f"{type(error).__name__}: {error}")
-        connection.send(reply)
+        try:
+            connection.send(reply)
+        except OSError:
+            # The web worker stopped waiting (its time limit, a reload, its death): the
+            # answer has no one to go to, and this process is about to be killed anyway.
+            return
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)

@@ -34,6 +34,7 @@ def open_store(snapshot: Snapshot, settings: Settings) -> SparqlStore:
             snapshot.store_path,
             processes=settings.query_processes,
             memory_mb=settings.query_memory_mb,
+            allow_unwalled=settings.allow_unwalled_queries,
         )
     budget = settings.response_cache_bytes
     return CachedStore(store, budget) if budget > 0 else store

@@ -20,8 +20,15 @@ class Settings:
     home: str | None = None
     # URL of an external SPARQL 1.1 endpoint holding the same graphs; None: embedded store.
     sparql_endpoint: str | None = None
+    # Serve with an external store that follows SERVICE (`serve` probes it at start and
+    # refuses to start without this): one guard bypass from fetching on a client's behalf.
+    allow_store_service: bool = False
     # Hard limit, in seconds, on every query; the process running it is killed after it.
     query_timeout: float = 30.0
+    # Run queries even where a query process cannot be cut off from the network (neither
+    # unshare nor seccomp allowed): a query that got past the guard could then reach any
+    # host. Logged as a warning by every query process; `serve` refuses to start without it.
+    allow_unwalled_queries: bool = False
     # Query processes per web worker: how many queries run at once before others wait.
     query_processes: int = 4
     # Address space of one query process in MiB (0: no cap); a query past it gets 503.
@@ -77,11 +84,24 @@ class Settings:
             kind = type(getattr(default, f.name))
             if value is None or kind is type(None):
                 values[f.name] = None if value is None else str(value)
+            elif kind is bool:
+                values[f.name] = _checked_flag(f.name.upper(), value)
             else:
                 values[f.name] = kind(value)
         if values["public_url"] is not None:
             values["public_url"] = _checked_public_url(values["public_url"])
         return cls(**values)
+
+
+def _checked_flag(name: str, value: Any) -> bool:
+    """A yes/no setting: true, false, 1 or 0 (as an environment variable or in Python)."""
+    if isinstance(value, str):
+        value = value.strip().lower()
+    if value in (True, 1, "true", "1"):
+        return True
+    if value in (False, 0, "false", "0"):
+        return False
+    raise ValueError(f"{name} {value!r}: give true or false (or 1 or 0)")
 
 
 def _checked_public_url(url: str) -> str:

@@ -65,13 +65,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(home: Path, *options: str, ready_within: float = 30.0) -> Iterator[str]:
+def running_server(
+    home: Path,
+    *options: str,
+    ready_within: float = 30.0,
+    launcher: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """``municipal-roles serve`` in a subprocess on a free loopback port; yields its base URL
-    once /sparql answers, and always stops it (and every process it started) afterwards."""
+    once /sparql answers, and always stops it (and every process it started) afterwards.
+    ``launcher`` is a command line that runs serve's, ``env`` its environment."""
     port = free_port()
-    command = [CLI, "serve", "--home", str(home), "--port", str(port), *options]
+    command = [*launcher, CLI, "serve", "--home", str(home), "--port", str(port), *options]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, env=env
     )
     base = f"http://127.0.0.1:{port}"
     try:

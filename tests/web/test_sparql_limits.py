@@ -29,18 +29,25 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 CHEAP = "ASK { ?s ?p ?o }"
 
 
+def _stat_fields(path: Path) -> list[str]:
+    stat = path.read_text()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
 def descendants(pid: int) -> dict[int, str]:
-    """Live descendant processes of ``pid`` and their state letter (R running, S sleeping)."""
+    """Live descendant processes of ``pid`` and their state letter (R if any of its threads
+    runs: a query process evaluates in a thread of its own; else S sleeping, Z zombie)."""
     parents: dict[int, tuple[int, str]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            fields = _stat_fields(entry / "stat")
+            threads = [_stat_fields(task / "stat")[0] for task in (entry / "task").iterdir()]
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        parents[int(entry.name)] = (int(fields[1]), fields[0])
+        state = "R" if "R" in threads else fields[0]
+        parents[int(entry.name)] = (int(fields[1]), state)
     found: dict[int, str] = {}
     frontier = {pid}
     while frontier:
@@ -199,8 +206,8 @@ def _serve_without_the_guard(
     itself: the guard runs in the web worker, and is not asked here. Without the network
     cut too when ``cut`` is false (the control)."""
     if not cut:
-        worker.cut_network = lambda: True
-    worker.serve(store_path, connection, 0)
+        worker.wall_off_network = lambda: "none: the test's control"
+    worker.serve(store_path, connection, 0, False, os.getppid())
 
 
 def _ask_unguarded_worker(store_path: Path, query: str, cut: bool) -> object:
@@ -213,7 +220,8 @@ def _ask_unguarded_worker(store_path: Path, query: str, cut: bool) -> object:
     child.close()
     try:
         request = QueryRequest(query)
-        connection.send(worker.Job(request, choose_dataset(request, QueryDataset())))
+        dataset = choose_dataset(request, QueryDataset())
+        connection.send(worker.Job(request, dataset, time.monotonic() + 20))
         assert connection.poll(20), "the query process did not answer"
         return connection.recv()
     finally:
