@@ -1,8 +1,10 @@
 """``municipal-roles serve``: publish the current snapshot over HTTP.
 
-``serve`` runs gunicorn (several worker processes, each with threads that wait on query
-processes) unless ``--dev`` asks for Flask's own server. On a fresh install it builds the
-shipped dataset first, so ``pip install`` then ``municipal-roles serve`` is enough.
+``serve`` runs gunicorn (several worker processes) with waitress as each worker's HTTP
+server (``publisher.cli.waitress_worker``: requests are read whole before a thread takes
+them, so slow clients cannot hold the threads) unless ``--dev`` asks for Flask's own
+server. On a fresh install it builds the shipped dataset first, so ``pip install`` then
+``municipal-roles serve`` is enough.
 """
 
 import atexit
@@ -21,10 +23,12 @@ from gunicorn.sock import TCPSocket
 from publisher.build.pipeline import build as run_build
 from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
+from publisher.cli.waitress_worker import WaitressWorker
 from publisher.rdf.parsing import InputError
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
 from publisher.web.app import create_app, read_settings
 from publisher.web.publication import publication
+from publisher.web.settings import Settings
 
 WARM_UP_SECONDS = 30.0
 
@@ -72,11 +76,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
     binding) itself."""
 
     def __init__(
-        self, options: dict[str, Any], config: dict[str, Any], listener: socket.socket
+        self,
+        options: dict[str, Any],
+        config: dict[str, Any],
+        listener: socket.socket,
+        limits: Settings,
     ) -> None:
         self.options = options
         self.app_config = config
         self.listener = listener
+        self.limits = limits  # read by WaitressWorker in each worker
         super().__init__()
 
     def run(self) -> None:
@@ -131,7 +140,7 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     """
     config = {"HOME": str(home)}
     try:
-        read_settings(config)
+        settings = read_settings(config)
     except ValueError as error:
         fail(f"a setting is wrong: {error}")
     snapshot = snapshot_or_build(home)
@@ -139,7 +148,7 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     port = listener.getsockname()[1]
     err.print(
         f"serving snapshot {snapshot.version} on http://{host}:{port}/ "
-        f"({'Flask development server' if dev else f'gunicorn, {workers} workers'}, "
+        f"({'Flask development server' if dev else f'gunicorn and waitress, {workers} workers'}, "
         f"pid {os.getpid()})",
         highlight=False,
         soft_wrap=True,
@@ -151,11 +160,10 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Threads wait on query processes, so one worker serves many requests at once.
-        # A gthread worker reports to gunicorn from its own loop, so a long query never
+        # Waitress's threads wait on query processes, so one worker serves many requests
+        # at once; the worker reports to gunicorn from its own loop, so a long query never
         # trips gunicorn's worker timeout: QUERY_TIMEOUT alone stops slow work.
-        "worker_class": "gthread",
-        "threads": 8,
+        "worker_class": WaitressWorker,
         "graceful_timeout": 5,
         "accesslog": None,
         "errorlog": "-",
@@ -163,7 +171,7 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
         # gunicorn writes it atomically (a temporary file renamed) and removes it on exit.
         "pidfile": str(pid_file.absolute()) if pid_file else None,
     }
-    _Gunicorn(options, config, listener).run()
+    _Gunicorn(options, config, listener, settings).run()
 
 
 def _serve_dev(app: Flask, host: str, port: int, pid_file: Path | None) -> None:

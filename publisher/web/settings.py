@@ -45,6 +45,16 @@ class Settings:
     validate_max_results: int = 1_000
     # /validate: validations at once per web worker; beyond, 503 with Retry-After.
     validate_processes: int = 2
+    # The HTTP server of `serve` (waitress in each web worker) reads every request whole
+    # before a thread takes it; these bound what a slow or idle client can hold.
+    # Open connections per web worker; past it, new ones wait in the listen queue.
+    connection_limit: int = 1000
+    # Seconds a request's line and headers may take to arrive; the connection is closed after.
+    header_timeout: float = 10.0
+    # Seconds a request's body may take to arrive, after its headers.
+    body_timeout: float = 30.0
+    # Seconds a connection may stay silent between requests (or before its first).
+    idle_timeout: int = 30
     # Serialized query responses kept per web worker, in bytes (a snapshot never changes).
     response_cache_bytes: int = 64 << 20
     # Cache-Control max-age of GET responses; ETags carry the snapshot version.

@@ -65,13 +65,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(home: Path, *options: str, ready_within: float = 30.0) -> Iterator[str]:
+def running_server(
+    home: Path, *options: str, ready_within: float = 30.0, output: Path | None = None
+) -> Iterator[str]:
     """``municipal-roles serve`` in a subprocess on a free loopback port; yields its base URL
-    once /sparql answers, and always stops it (and every process it started) afterwards."""
+    once /sparql answers, and always stops it (and every process it started) afterwards.
+    ``output``: a file that gets what the server prints (else a pipe read only on failure)."""
     port = free_port()
     command = [CLI, "serve", "--home", str(home), "--port", str(port), *options]
+    sink = output.open("wb") if output else subprocess.PIPE
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -101,6 +105,8 @@ def running_server(home: Path, *options: str, ready_within: float = 30.0) -> Ite
             os.killpg(process.pid, signal.SIGKILL)
         if process.stdout:
             process.stdout.close()
+        if output:
+            sink.close()  # type: ignore[union-attr]  # a file whenever output is given
 
 
 @pytest.fixture(scope="session")
