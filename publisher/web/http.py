@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
-from publisher.web.publication import EXTENSION_KEY, publication
+from publisher.web.publication import EXTENSION_KEY, SnapshotGone, present_snapshot, publication
 
 # Headers whose value changes the representation of a GET.
 NEGOTIATING_HEADERS = ("Accept", "Accept-Language")
@@ -214,6 +214,7 @@ ERROR_STATUSES: tuple[tuple[type[Exception], int, str], ...] = (
     (TripleTermError, 400, ""),
     (QueryTimeout, 503, "; simplify the query or add a LIMIT"),
     (StoreUnavailable, 503, "; try again in a moment"),
+    (SnapshotGone, 503, ""),
 )
 
 
@@ -280,6 +281,10 @@ class RequestOrigin:
         return self.app(environ, start_response)  # type: ignore[no-any-return]  # WSGI is untyped
 
 
+def _snapshot_present() -> None:
+    present_snapshot()  # raises SnapshotGone, answered by the error map
+
+
 def init_app(app: Flask) -> None:
     """Install compression, bounded chunked bodies, conditional GETs, CORS and plain-text
     HTTP errors."""
@@ -288,6 +293,8 @@ def init_app(app: Flask) -> None:
     Compress(app)
     # Registered after Compress: after_request runs in reverse, so ours sets the ETag
     # before Flask-Compress marks it with the compression algorithm.
+    # First: a server whose snapshot was removed says so, whatever the route.
+    app.before_request(_snapshot_present)
     app.before_request(_bounded_chunked_body)
     app.before_request(_not_modified)
     app.after_request(_add_headers)

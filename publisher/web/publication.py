@@ -39,6 +39,22 @@ def open_store(snapshot: Snapshot, settings: Settings) -> SparqlStore:
     return CachedStore(store, budget) if budget > 0 else store
 
 
+class SnapshotGone(Exception):
+    """The snapshot this app serves was removed from under it (answered 503 on every route:
+    only a reload can serve the current one)."""
+
+
+def present_snapshot() -> Snapshot:
+    """The served snapshot, or SnapshotGone when its folder no longer holds it."""
+    snapshot = publication().snapshot
+    if not (snapshot.path / "manifest.json").is_file():
+        raise SnapshotGone(
+            f"the snapshot {snapshot.version} this server serves is gone from "
+            f"{snapshot.path.parent}; reload the server (SIGHUP) to serve the current one"
+        )
+    return snapshot
+
+
 def publication() -> Publication:
     """The snapshot, store and settings of the app handling the current request."""
     found: Publication = current_app.extensions[EXTENSION_KEY]
