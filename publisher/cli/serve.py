@@ -10,6 +10,7 @@ server. On a fresh install it builds the shipped dataset first, so ``pip install
 import atexit
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,21 @@ def _pin(app: Flask) -> None:
     with app.app_context():
         pin = SnapshotPin(publication().snapshot.path)
     atexit.register(pin.release)
+
+
+def _children_skip_main() -> None:
+    """Keep this worker's query processes from importing the console script.
+
+    A fork-server child first imports the parent's main module (multiprocessing's spawn
+    preparation, for functions defined there): here ``municipal-roles``, so every new query
+    process imported the whole CLI, Flask and tree-sitter included, 0.8 s of CPU, and
+    over 10 s while runaway queries held the cores: a cheap query then waited for its new
+    process past the time limit. Nothing a child runs lives in ``__main__``, and without a
+    file ``__main__`` is not imported.
+    """
+    main_module = sys.modules["__main__"]
+    if getattr(main_module, "__spec__", None) is None and hasattr(main_module, "__file__"):
+        del main_module.__file__
 
 
 def snapshot_or_build(home: Path) -> Snapshot:
@@ -102,6 +118,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        _children_skip_main()
         app = create_app(self.app_config)
         _pin(app)
         # Answer one query now, so the worker's first query process (or the connection to
