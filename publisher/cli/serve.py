@@ -121,11 +121,14 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         _children_skip_main()
         app = create_app(self.app_config)
         _pin(app)
-        # Answer one query now, so the worker's first query process (or the connection to
-        # an external store) is ready before the first visitor arrives.
+        # Answer one query now in each lane (clients', pages'), so the worker's first query
+        # processes (or the connection to an external store) are ready before the first
+        # visitor arrives.
         with app.app_context():
             try:
-                publication().store.query(QueryRequest("ASK {}", trusted=True), WARM_UP_SECONDS)
+                for trusted in (False, True):
+                    warm_up = QueryRequest("ASK {}", trusted=trusted)
+                    publication().store.query(warm_up, WARM_UP_SECONDS)
             except (QueryError, QueryTimeout, StoreUnavailable) as error:
                 err.print(f"warning: the store did not answer a first query: {error}")
         return app

@@ -11,6 +11,7 @@ The guard reads each query here, in the web worker, once; the query process gets
 dataset it decided on with the query (``publisher.store.worker``) and parses nothing.
 """
 
+import os
 import threading
 import time
 from multiprocessing.context import ForkServerContext
@@ -25,13 +26,17 @@ from publisher.store.worker import Job, serve
 
 
 class _Worker:
-    def __init__(self, context: ForkServerContext, store_path: str, memory_mb: int) -> None:
+    def __init__(
+        self, context: ForkServerContext, store_path: str, memory_mb: int, niceness: int
+    ) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
             target=serve, args=(store_path, child, memory_mb), daemon=True
         )
         self.process.start()
         child.close()
+        if niceness and self.process.pid is not None:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
 
     def stop(self) -> None:
         self.process.kill()
@@ -41,14 +46,18 @@ class _Worker:
 
 class EmbeddedStore:
     """The snapshot's Oxigraph store, queried through at most ``processes`` workers of at
-    most ``memory_mb`` MiB each (0: no cap)."""
+    most ``memory_mb`` MiB each (0: no cap), ``niceness`` below the caller's priority (the
+    clients' queries: runaways get only the CPU that pages and web workers leave)."""
 
-    def __init__(self, store_path: Path, processes: int = 4, memory_mb: int = 2048) -> None:
+    def __init__(
+        self, store_path: Path, processes: int = 4, memory_mb: int = 2048, niceness: int = 0
+    ) -> None:
         # Fail now, in the web server's process, if the store cannot be opened at all.
         ox.Store.read_only(str(store_path))
         self.store_path = str(store_path)
         self.processes = processes
         self.memory_mb = memory_mb
+        self.niceness = niceness
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._started = 0
@@ -106,7 +115,7 @@ class EmbeddedStore:
         try:
             if self._context is None:
                 self._context = forkserver_context()
-            worker = _Worker(self._context, self.store_path, self.memory_mb)
+            worker = _Worker(self._context, self.store_path, self.memory_mb, self.niceness)
             with self._lock:
                 self._busy.add(worker)
             return worker

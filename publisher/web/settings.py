@@ -24,6 +24,13 @@ class Settings:
     query_timeout: float = 30.0
     # Query processes per web worker: how many queries run at once before others wait.
     query_processes: int = 4
+    # Query processes per web worker kept for the publisher's own queries (pages' labels
+    # and descriptions, the catalog), so runaway client queries never make pages wait.
+    page_query_processes: int = 2
+    # Client queries one address may run at once per web worker (0: no limit); one more
+    # gets 429 with Retry-After. Behind a reverse proxy all clients share its address:
+    # raise it there, or set 0.
+    client_queries: int = 2
     # Address space of one query process in MiB (0: no cap); a query past it gets 503.
     query_memory_mb: int = 2048
     # Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) returned at most; the rest is cut.
