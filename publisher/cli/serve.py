@@ -1,13 +1,16 @@
 """``municipal-roles serve``: publish the current snapshot over HTTP.
 
-``serve`` runs gunicorn (several worker processes, each with threads that wait on query
-processes) unless ``--dev`` asks for Flask's own server. On a fresh install it builds the
-shipped dataset first, so ``pip install`` then ``municipal-roles serve`` is enough.
+``serve`` runs gunicorn (several worker processes) with waitress as each worker's HTTP
+server (``publisher.cli.waitress_worker``: requests are read whole before a thread takes
+them, so slow clients cannot hold the threads) unless ``--dev`` asks for Flask's own
+server. On a fresh install it builds the shipped dataset first, so ``pip install`` then
+``municipal-roles serve`` is enough.
 """
 
 import atexit
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from rich.markup import escape
 from publisher.build.pipeline import build as run_build
 from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
+from publisher.cli.waitress_worker import WaitressWorker
 from publisher.rdf.parsing import InputError
 from publisher.sandbox import NetworkWallError, die_with_parent, probe_network_wall
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
@@ -92,6 +96,21 @@ def check_network_walls(settings: Settings) -> None:
         )
 
 
+def _children_skip_main() -> None:
+    """Keep this worker's query processes from importing the console script.
+
+    A fork-server child first imports the parent's main module (multiprocessing's spawn
+    preparation, for functions defined there): here ``municipal-roles``, so every new query
+    process imported the whole CLI, Flask and tree-sitter included, 0.8 s of CPU, and
+    over 10 s while runaway queries held the cores: a cheap query then waited for its new
+    process past the time limit. Nothing a child runs lives in ``__main__``, and without a
+    file ``__main__`` is not imported.
+    """
+    main_module = sys.modules["__main__"]
+    if getattr(main_module, "__spec__", None) is None and hasattr(main_module, "__file__"):
+        del main_module.__file__
+
+
 def snapshot_or_build(home: Path) -> Snapshot:
     """The current snapshot; on a fresh install, the shipped dataset built first."""
     snapshot = current_snapshot(home)
@@ -127,11 +146,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
     binding) itself."""
 
     def __init__(
-        self, options: dict[str, Any], config: dict[str, Any], listener: socket.socket
+        self,
+        options: dict[str, Any],
+        config: dict[str, Any],
+        listener: socket.socket,
+        limits: Settings,
     ) -> None:
         self.options = options
         self.app_config = config
         self.listener = listener
+        self.limits = limits  # read by WaitressWorker in each worker
         super().__init__()
 
     def run(self) -> None:
@@ -151,13 +175,17 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         # A web worker ends with the master, even one killed with SIGKILL; its query
         # processes end with it (publisher.store.worker).
         die_with_parent()
+        _children_skip_main()
         app = create_app(self.app_config)
         _pin(app)
-        # Answer one query now, so the worker's first query process (or the connection to
-        # an external store) is ready before the first visitor arrives.
+        # Answer one query now in each lane (clients', pages'), so the worker's first query
+        # processes (or the connection to an external store) are ready before the first
+        # visitor arrives.
         with app.app_context():
             try:
-                publication().store.query(QueryRequest("ASK {}", trusted=True), WARM_UP_SECONDS)
+                for trusted in (False, True):
+                    warm_up = QueryRequest("ASK {}", trusted=trusted)
+                    publication().store.query(warm_up, WARM_UP_SECONDS)
             except (QueryError, QueryTimeout, StoreUnavailable) as error:
                 err.print(f"warning: the store did not answer a first query: {error}")
         return app
@@ -198,7 +226,7 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     port = listener.getsockname()[1]
     err.print(
         f"serving snapshot {snapshot.version} on http://{host}:{port}/ "
-        f"({'Flask development server' if dev else f'gunicorn, {workers} workers'}, "
+        f"({'Flask development server' if dev else f'gunicorn and waitress, {workers} workers'}, "
         f"pid {os.getpid()})",
         highlight=False,
         soft_wrap=True,
@@ -210,11 +238,10 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Threads wait on query processes, so one worker serves many requests at once.
-        # A gthread worker reports to gunicorn from its own loop, so a long query never
+        # Waitress's threads wait on query processes, so one worker serves many requests
+        # at once; the worker reports to gunicorn from its own loop, so a long query never
         # trips gunicorn's worker timeout: QUERY_TIMEOUT alone stops slow work.
-        "worker_class": "gthread",
-        "threads": 8,
+        "worker_class": WaitressWorker,
         "graceful_timeout": 5,
         "accesslog": None,
         "errorlog": "-",
@@ -222,7 +249,7 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
         # gunicorn writes it atomically (a temporary file renamed) and removes it on exit.
         "pidfile": str(pid_file.absolute()) if pid_file else None,
     }
-    _Gunicorn(options, config, listener).run()
+    _Gunicorn(options, config, listener, settings).run()
 
 
 def _serve_dev(app: Flask, host: str, port: int, pid_file: Path | None) -> None:

@@ -28,7 +28,12 @@ from publisher.store.worker import Job, serve
 
 class _Worker:
     def __init__(
-        self, context: ForkServerContext, store_path: str, memory_mb: int, allow_unwalled: bool
+        self,
+        context: ForkServerContext,
+        store_path: str,
+        memory_mb: int,
+        allow_unwalled: bool,
+        niceness: int,
     ) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
@@ -38,6 +43,8 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        if niceness and self.process.pid is not None:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
 
     def stop(self) -> None:
         self.process.kill()
@@ -47,8 +54,10 @@ class _Worker:
 
 class EmbeddedStore:
     """The snapshot's Oxigraph store, queried through at most ``processes`` workers of at
-    most ``memory_mb`` MiB each (0: no cap). ``allow_unwalled``: run queries even in
-    processes that cannot be cut off from the network (``publisher.sandbox``)."""
+    most ``memory_mb`` MiB each (0: no cap), ``niceness`` below the caller's priority (the
+    clients' queries: runaways get only the CPU that pages and web workers leave).
+    ``allow_unwalled``: run queries even in processes that cannot be cut off from the
+    network (``publisher.sandbox``)."""
 
     def __init__(
         self,
@@ -56,6 +65,7 @@ class EmbeddedStore:
         processes: int = 4,
         memory_mb: int = 2048,
         allow_unwalled: bool = False,
+        niceness: int = 0,
     ) -> None:
         # Fail now, in the web server's process, if the store cannot be opened at all.
         ox.Store.read_only(str(store_path))
@@ -63,6 +73,7 @@ class EmbeddedStore:
         self.processes = processes
         self.memory_mb = memory_mb
         self.allow_unwalled = allow_unwalled
+        self.niceness = niceness
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._started = 0
@@ -117,7 +128,9 @@ class EmbeddedStore:
         try:
             if self._context is None:
                 self._context = forkserver_context()
-            worker = _Worker(self._context, self.store_path, self.memory_mb, self.allow_unwalled)
+            worker = _Worker(
+                self._context, self.store_path, self.memory_mb, self.allow_unwalled, self.niceness
+            )
             with self._lock:
                 self._busy.add(worker)
             return worker

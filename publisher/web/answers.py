@@ -61,8 +61,11 @@ def query_request(
 
 
 def run(query: QueryRequest) -> QueryResult:
-    """The store's answer within the settings' time limit (raises the store's errors)."""
-    return publication().store.query(query, publication().settings.query_timeout)
+    """The store's answer within the settings' time limit (raises the store's errors, and
+    ClientBusy when the client's address already runs its share of queries)."""
+    served = publication()
+    with served.clients.slot(request.remote_addr or ""):
+        return served.store.query(query, served.settings.query_timeout)
 
 
 def formats_of(kind: Kind) -> tuple[Format, ...]:

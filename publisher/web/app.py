@@ -14,6 +14,7 @@ from flask import Flask
 
 from publisher.build.snapshot import current_snapshot, default_home
 from publisher.web import http
+from publisher.web.fairness import ClientQueries
 from publisher.web.publication import EXTENSION_KEY, Publication, open_store
 from publisher.web.settings import Settings
 from publisher.web.views import catalog, pages, resources, sparql, validate
@@ -52,7 +53,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             f"no snapshot in {home}: run 'municipal-roles build --home {home}' first"
         )
     store = open_store(snapshot, settings)
-    app.extensions[EXTENSION_KEY] = Publication(snapshot=snapshot, store=store, settings=settings)
+    app.extensions[EXTENSION_KEY] = Publication(
+        snapshot=snapshot,
+        store=store,
+        settings=settings,
+        clients=ClientQueries(settings.client_queries),
+    )
 
     http.init_app(app)
     for blueprint in (sparql.bp, resources.bp, catalog.bp, pages.bp, validate.bp):

@@ -27,7 +27,8 @@ from werkzeug.exceptions import HTTPException
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
-from publisher.web.publication import EXTENSION_KEY, publication
+from publisher.web.fairness import ClientBusy
+from publisher.web.publication import EXTENSION_KEY, SnapshotGone, present_snapshot, publication
 
 # Headers whose value changes the representation of a GET.
 NEGOTIATING_HEADERS = ("Accept", "Accept-Language")
@@ -129,7 +130,8 @@ def drain_body(limit: int) -> None:
         read += len(block)
 
 
-# Seconds a client is asked to wait after a 503 (time limit, busy or failed query process).
+# Seconds a client is asked to wait after a 503 (time limit, busy or failed query process)
+# or a 429 (its address runs its share of queries).
 RETRY_AFTER_SECONDS = 5
 
 # What a page may load: its own stylesheet, images and form targets, and no script at all
@@ -175,8 +177,8 @@ def _add_headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
-    if response.status_code == 503 and "Retry-After" not in response.headers:
-        # Every 503, plain text or a page's own HTML, says when to try again.
+    if response.status_code in (429, 503) and "Retry-After" not in response.headers:
+        # Every 429 and 503, plain text or a page's own HTML, says when to try again.
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     cacheable = response.status_code == 200 and not response.cache_control.no_store
     if request.method in ("GET", "HEAD") and cacheable:
@@ -212,8 +214,10 @@ ERROR_STATUSES: tuple[tuple[type[Exception], int, str], ...] = (
     (UpdateRefused, 403, ""),
     (QueryError, 400, ""),
     (TripleTermError, 400, ""),
+    (ClientBusy, 429, ""),
     (QueryTimeout, 503, "; simplify the query or add a LIMIT"),
     (StoreUnavailable, 503, "; try again in a moment"),
+    (SnapshotGone, 503, ""),
 )
 
 
@@ -280,6 +284,10 @@ class RequestOrigin:
         return self.app(environ, start_response)  # type: ignore[no-any-return]  # WSGI is untyped
 
 
+def _snapshot_present() -> None:
+    present_snapshot()  # raises SnapshotGone, answered by the error map
+
+
 def init_app(app: Flask) -> None:
     """Install compression, bounded chunked bodies, conditional GETs, CORS and plain-text
     HTTP errors."""
@@ -288,6 +296,8 @@ def init_app(app: Flask) -> None:
     Compress(app)
     # Registered after Compress: after_request runs in reverse, so ours sets the ETag
     # before Flask-Compress marks it with the compression algorithm.
+    # First: a server whose snapshot was removed says so, whatever the route.
+    app.before_request(_snapshot_present)
     app.before_request(_bounded_chunked_body)
     app.before_request(_not_modified)
     app.after_request(_add_headers)

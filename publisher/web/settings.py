@@ -31,6 +31,13 @@ class Settings:
     allow_unwalled_queries: bool = False
     # Query processes per web worker: how many queries run at once before others wait.
     query_processes: int = 4
+    # Query processes per web worker kept for the publisher's own queries (pages' labels
+    # and descriptions, the catalog), so runaway client queries never make pages wait.
+    page_query_processes: int = 2
+    # Client queries one address may run at once per web worker (0: no limit); one more
+    # gets 429 with Retry-After. Behind a reverse proxy all clients share its address:
+    # raise it there, or set 0.
+    client_queries: int = 2
     # Address space of one query process in MiB (0: no cap); a query past it gets 503.
     query_memory_mb: int = 2048
     # Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) returned at most; the rest is cut.
@@ -52,6 +59,16 @@ class Settings:
     validate_max_results: int = 1_000
     # /validate: validations at once per web worker; beyond, 503 with Retry-After.
     validate_processes: int = 2
+    # The HTTP server of `serve` (waitress in each web worker) reads every request whole
+    # before a thread takes it; these bound what a slow or idle client can hold.
+    # Open connections per web worker; past it, new ones wait in the listen queue.
+    connection_limit: int = 1000
+    # Seconds a request's line and headers may take to arrive; the connection is closed after.
+    header_timeout: float = 10.0
+    # Seconds a request's body may take to arrive, after its headers.
+    body_timeout: float = 30.0
+    # Seconds a connection may stay silent between requests (or before its first).
+    idle_timeout: int = 30
     # Serialized query responses kept per web worker, in bytes (a snapshot never changes).
     response_cache_bytes: int = 64 << 20
     # Cache-Control max-age of GET responses; ETags carry the snapshot version.

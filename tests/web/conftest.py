@@ -71,22 +71,29 @@ def running_server(
     ready_within: float = 30.0,
     launcher: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    output: Path | None = None,
 ) -> Iterator[str]:
     """``municipal-roles serve`` in a subprocess on a free loopback port; yields its base URL
     once /sparql answers, and always stops it (and every process it started) afterwards.
-    ``launcher`` is a command line that runs serve's, ``env`` its environment."""
+    ``launcher`` is a command line that runs serve's, ``env`` its environment, ``output`` a
+    file that gets what the server prints (else a pipe read only on failure)."""
     port = free_port()
     command = [*launcher, CLI, "serve", "--home", str(home), "--port", str(port), *options]
+    log = output.open("wb") if output else None
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        command,
+        stdout=log or subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_within
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"serve exited with {process.returncode}:\n{output}")
+                printed = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"serve exited with {process.returncode}:\n{printed}")
             try:
                 if httpx.get(f"{base}/sparql", timeout=1).status_code == 200:
                     break
@@ -108,6 +115,8 @@ def running_server(
             os.killpg(process.pid, signal.SIGKILL)
         if process.stdout:
             process.stdout.close()
+        if log:
+            log.close()
 
 
 @pytest.fixture(scope="session")

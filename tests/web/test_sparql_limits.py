@@ -21,6 +21,7 @@ from publisher.sandbox import forkserver_context
 from publisher.store.dataset import DATASET_GRAPHS, choose_dataset
 from publisher.store.embedded import EmbeddedStore
 from publisher.store.guard import QueryDataset, check_query
+from publisher.store.lanes import Lanes
 from publisher.store.query import QueryRequest, QueryTimeout, StoreUnavailable, UpdateRefused
 from publisher.web.publication import publication
 
@@ -62,6 +63,8 @@ def test_runaway_query_gets_503_and_its_process_is_killed(make_app) -> None:
     client = app.test_client()
     with app.app_context():
         store = publication().store
+    assert isinstance(store, Lanes)  # clients' queries run in the clients' lane
+    store = store.clients
     assert isinstance(store, EmbeddedStore)
     # Start the fork server and a first query process outside the 1 s limit: on a busy
     # machine they take longer than that, and they are not what this test measures.
@@ -99,12 +102,15 @@ def test_cheap_queries_are_answered_while_runaways_run(make_app) -> None:
     app = make_app(QUERY_TIMEOUT=4.0, QUERY_PROCESSES=4, RESPONSE_CACHE_BYTES=0)
     statuses: list[int] = []
 
-    def runaway() -> None:
-        statuses.append(
-            app.test_client().get("/sparql", query_string={"query": RUNAWAY}).status_code
+    def runaway(n: int) -> None:
+        # Three clients, each within its share of query processes (CLIENT_QUERIES).
+        address = {"REMOTE_ADDR": f"127.0.0.{n + 2}"}
+        response = app.test_client().get(
+            "/sparql", query_string={"query": RUNAWAY}, environ_base=address
         )
+        statuses.append(response.status_code)
 
-    runaways = [threading.Thread(target=runaway) for _ in range(3)]
+    runaways = [threading.Thread(target=runaway, args=(n,)) for n in range(3)]
     for thread in runaways:
         thread.start()
     time.sleep(0.3)
