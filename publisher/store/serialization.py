@@ -15,9 +15,9 @@ from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryRequest, QueryResult
-from publisher.store.writers import results_writer, term_size, write_solutions
+from publisher.store.writers import Solutions, results_writer, term_size, write_solutions
 
-Answer = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
+Answer = ox.QuerySolutions | Solutions | ox.QueryBoolean | Iterable[ox.Triple]
 
 
 def serialize(answer: Answer, request: QueryRequest) -> QueryResult:
@@ -29,7 +29,7 @@ def serialize(answer: Answer, request: QueryRequest) -> QueryResult:
         body = answer.serialize(format=by_name(RESULT_FORMATS, fmt).results_format)
         assert body is not None  # no output stream given: Oxigraph returns the bytes
         return QueryResult("boolean", fmt, body)
-    if isinstance(answer, ox.QuerySolutions):
+    if isinstance(answer, ox.QuerySolutions | Solutions):
         fmt = request.result_format
         if fmt is None:
             return QueryResult("bindings", None)

@@ -15,7 +15,8 @@ them (``its:dir``); triple terms are refused with ``TripleTermError.MESSAGE``.
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import BinaryIO, Protocol
 
@@ -41,8 +42,20 @@ class ResultsWriter(Protocol):
     def tail(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class Solutions:
+    """Rows and their variables from elsewhere than an Oxigraph query (the rows an
+    external endpoint sent, up to a cap), written like Oxigraph's own."""
+
+    variables: Sequence[ox.Variable]
+    rows: Iterable[ox.QuerySolution]
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        return iter(self.rows)
+
+
 def write_solutions(
-    solutions: ox.QuerySolutions,
+    solutions: ox.QuerySolutions | Solutions,
     writer: ResultsWriter,
     output: BinaryIO,
     max_rows: int,
