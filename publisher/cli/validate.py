@@ -18,7 +18,12 @@ from publisher.cli.console import (
 )
 from publisher.rdf.formats import GRAPH_FORMATS, Format
 from publisher.rdf.parsing import InputError
-from publisher.validation.limits import DEFAULT_MAX_TRIPLES, DEFAULT_MEMORY_MB, ParseLimits
+from publisher.validation.limits import (
+    DEFAULT_MAX_TRIPLES,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_SECONDS,
+    ParseLimits,
+)
 from publisher.validation.report import fails, render_json, render_text, render_turtle
 from publisher.validation.validator import validate_files
 
@@ -60,6 +65,13 @@ from publisher.validation.validator import validate_files
     show_default=True,
     help="MiB of memory parsing one file may take (0: no cap); past it, exit 2.",
 )
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_SECONDS,
+    show_default=True,
+    help="Seconds parsing one file may take; past them, exit 2.",
+)
 def validate(
     files: tuple[Path, ...],
     input_format: Format | None,
@@ -68,6 +80,7 @@ def validate(
     strict: bool,
     max_triples: int,
     max_memory: int,
+    max_seconds: float,
 ) -> None:
     """Validate RDF files (Turtle, N-Triples, JSON-LD, RDF/XML) against the shapes.
 
@@ -79,7 +92,7 @@ def validate(
                 files,
                 input_format.name if input_format else None,
                 progress=step,
-                limits=ParseLimits(max_triples, max_memory),
+                limits=ParseLimits(max_triples, max_memory, max_seconds),
             )
     except InputError as error:
         fail(str(error))

@@ -5,13 +5,14 @@ process (exit 134) and a stack too deep kills it (exit 139), where Python would 
 raised. So each file is first parsed in a child started from the fork server
 (``publisher.sandbox``), which only counts triples and builds nothing; a file that
 needs more than the memory cap, holds more than ``max_triples`` triples or a literal
-over ``MAX_LITERAL_BYTES``, or kills its parser, becomes an ``InputError`` naming the
-file and the limit, and is never loaded. A child that died is replaced for the files
-after it, so each file gets its own verdict.
+over ``MAX_LITERAL_BYTES``, takes longer than the time limit, or kills its parser,
+becomes an ``InputError`` naming the file and the limit, and is never loaded. A child
+that died is replaced for the files after it, so each file gets its own verdict.
 """
 
 import os
 import signal
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,14 +26,19 @@ DEFAULT_MAX_TRIPLES = 100_000
 # The parse itself streams (a few hundred MiB for any file within the other limits, but
 # JSON-LD, which Oxigraph reads whole); the cap is for what no other limit catches.
 DEFAULT_MEMORY_MB = 2048
+# A 100,000-triple file parses in about a second; JSON-LD whose nested scoped contexts
+# grow at every level (250 levels of 1,000 terms, 25 MB) ran for over 10 minutes.
+DEFAULT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """What parsing one file may take: triples, and MiB of address space (0: no cap)."""
+    """What parsing one file may take: triples, MiB of address space (0: no cap), and
+    seconds."""
 
     max_triples: int = DEFAULT_MAX_TRIPLES
     memory_mb: int = DEFAULT_MEMORY_MB
+    seconds: float = DEFAULT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -77,11 +83,20 @@ def _check_from(
     process.start()
     sender.close()
     current = start
+    deadline = time.monotonic() + limits.seconds
     try:
         while True:
+            if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                refused[files[current]] = InputError(
+                    files[current],
+                    f"parsing took longer than {limits.seconds:g} s, the limit per file "
+                    "(--max-seconds)",
+                )
+                return current + 1
             message = receiver.recv()
             if isinstance(message, int):
                 current = message
+                deadline = time.monotonic() + limits.seconds
             elif isinstance(message, _Refused):
                 path = files[message.index]
                 refused[path] = InputError(path, message.message, message.line, message.column)

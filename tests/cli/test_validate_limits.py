@@ -3,6 +3,7 @@ with a message naming the file and the limit, never in a crash (134, 139) or a t
 
 Run as the installed command, so that a native abort would show as its exit code."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,23 @@ def test_a_literal_past_the_limit_exits_2_in_every_streaming_format(tmp_path: Pa
         assert f"{path}: a literal, IRI or comment is longer than 16 MiB" in done.stderr, name
         assert "Traceback" not in done.stderr, name
         path.unlink()
+
+
+def test_a_parse_past_the_time_limit_exits_2_naming_the_file_and_the_limit(
+    tmp_path: Path,
+) -> None:
+    # JSON-LD whose scoped contexts grow at every level: 25 levels of 200 terms (260 KB)
+    # keep Oxigraph's JSON-LD processor busy for seconds (40 levels: 40 s).
+    node: dict[str, object] = {"@id": "http://example.org/leaf", "t0_0": "x"}
+    for level in reversed(range(25)):
+        context = {
+            f"t{level}_{i}": {"@id": f"http://example.org/t{level}/{i}", "@context": {}}
+            for i in range(200)
+        }
+        node = {"@context": context, "@id": f"http://example.org/l{level}", f"t{level}_0": node}
+    slow = tmp_path / "slow.jsonld"
+    slow.write_text(json.dumps(node), encoding="utf-8")
+    done = validate(slow, "--max-seconds", "1")
+    assert done.returncode == 2, done
+    assert f"{slow}: parsing took longer than 1 s" in done.stderr
+    assert "--max-seconds" in done.stderr and "Traceback" not in done.stderr
