@@ -19,6 +19,12 @@ from publisher.cli.console import (
 from publisher.i18n import LANGUAGES, _, language
 from publisher.rdf.formats import GRAPH_FORMATS, Format
 from publisher.rdf.parsing import InputError
+from publisher.validation.limits import (
+    DEFAULT_MAX_TRIPLES,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_SECONDS,
+    ParseLimits,
+)
 from publisher.validation.report import fails, render_json, render_text, render_turtle
 from publisher.validation.validator import validate_files
 
@@ -46,12 +52,36 @@ from publisher.validation.validator import validate_files
     help="Language of the whole report: messages, hints, headings and errors.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option(
+    "--max-triples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_TRIPLES,
+    show_default=True,
+    help="Refuse (exit 2) a file that holds more triples.",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    help="MiB of memory parsing one file may take (0: no cap); past it, exit 2.",
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_SECONDS,
+    show_default=True,
+    help="Seconds parsing one file may take; past them, exit 2.",
+)
 def validate(
     files: tuple[Path, ...],
     input_format: Format | None,
     output_format: str,
     lang: str,
     strict: bool,
+    max_triples: int,
+    max_memory: int,
+    max_seconds: float,
 ) -> None:
     """Validate RDF files (Turtle, N-Triples, JSON-LD, RDF/XML) against the shapes.
 
@@ -61,10 +91,15 @@ def validate(
         try:
             with progress(_("validating")) as step:
                 report = validate_files(
-                    files, input_format.name if input_format else None, progress=step
+                    files,
+                    input_format.name if input_format else None,
+                    progress=step,
+                    limits=ParseLimits(max_triples, max_memory, max_seconds),
                 )
         except InputError as error:
             fail(str(error))
+        except MemoryError:
+            fail(_("validating the files needed more memory than this machine gave it"))
     renderers = {
         "text": lambda: render_text(report, lang, strict),
         "json": lambda: render_json(report, lang),

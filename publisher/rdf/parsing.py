@@ -6,10 +6,12 @@ not follow ``owl:imports``. RDF/XML that declares DTD entities is refused before
 because entity expansion is the billion-laughs vector.
 """
 
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph
@@ -28,6 +30,9 @@ from publisher.rdf.formats import (
 )
 from publisher.rdf.terms import OxTerm, TripleTermError, to_rdflib
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 # Every suffix a file is read from, for messages and for finding RDF files in a folder.
 EXTENSIONS: tuple[str, ...] = tuple(s for fmt in GRAPH_FORMATS for s in fmt.suffixes)
 
@@ -41,7 +46,15 @@ _PARSER_PLACE = re.compile(r"^(?:Parser error at line \d+ column \d+: |syntax er
 # level, and 6,000 levels (120 KB) overflowed its stack (SIGSEGV). Real documents nest a
 # handful of levels.
 MAX_JSON_DEPTH = 256
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# The most one literal (or IRI, or comment) may take: Oxigraph's Turtle, N-Triples and
+# JSON-LD lexers hold at most this much of one token and fail past it (a MemoryError);
+# its RDF/XML parser has no such bound, so the bytes it reads without finishing a triple
+# are cut at the same figure (``_Bounded``). A 2 GB literal ends here, not in an abort.
+MAX_LITERAL_BYTES = 16 << 20
+_LEXER_FULL = "Reached the buffer maximal size"
+# Possessive: a backtracking match keeps a frame per character, 1.9 GB and 13 s for one
+# 16 MiB string; this one takes no more than the text.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _NOT_A_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 
@@ -139,11 +152,50 @@ def _refuse_deep_json(path: Path) -> None:
             )
 
 
+class _TooLong(Exception):
+    """More than MAX_LITERAL_BYTES read without a complete triple."""
+
+
+class _Bounded(io.RawIOBase):
+    """A file read by the parser, stopped once ``limit`` bytes pass since the last
+    ``mark()`` (each triple the parser gives marks)."""
+
+    def __init__(self, stream: io.BufferedReader, limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._unmarked = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "WriteableBuffer") -> int:
+        count = self._stream.readinto(buffer)
+        self._unmarked += count
+        if self._unmarked > self._limit:
+            raise _TooLong
+        return count
+
+    def mark(self) -> None:
+        self._unmarked = 0
+
+
 def _parse(path: Path, fmt: Format, base_iri: str) -> Iterator[ox.Quad]:
     """Oxigraph's parser over the file, past a UTF-8 byte-order mark if it starts with one
-    (Oxigraph's Turtle and N-Triples parsers reject it; the formats allow it)."""
+    (Oxigraph's Turtle and N-Triples parsers reject it; the formats allow it); RDF/XML
+    through ``_Bounded``."""
     with path.open("rb") as stream:
-        if stream.read(len(_UTF8_BOM)) == _UTF8_BOM:
+        bom = stream.read(len(_UTF8_BOM)) == _UTF8_BOM
+        if fmt is RDFXML:
+            if not bom:
+                stream.seek(0)
+            bounded = _Bounded(stream, MAX_LITERAL_BYTES)
+            # A raw stream is a binary file to Oxigraph; typeshed does not call it IO[bytes].
+            reader = cast(IO[bytes], bounded)
+            for quad in ox.parse(input=reader, format=fmt.rdf_format, base_iri=base_iri):
+                yield quad
+                bounded.mark()
+            return
+        if bom:
             yield from ox.parse(input=stream, format=fmt.rdf_format, base_iri=base_iri)
             return
     yield from ox.parse(path=str(path), format=fmt.rdf_format, base_iri=base_iri)
@@ -184,8 +236,20 @@ def iter_triples(
         else:  # the place is said once, before the message
             message = _("syntax error: {detail}", detail=_PARSER_PLACE.sub("", message))
         raise InputError(path, message, error.lineno, error.offset) from None
+    except _TooLong:
+        raise InputError(path, _TOO_LONG) from None
+    except MemoryError as error:
+        if not str(error).startswith(_LEXER_FULL):
+            raise
+        raise InputError(path, _TOO_LONG) from None
     except OSError as error:
         raise InputError(path, _("cannot read: {reason}", reason=error.strerror or error)) from None
+
+
+_TOO_LONG = (
+    f"a literal, IRI or comment is longer than {MAX_LITERAL_BYTES >> 20} MiB, the limit "
+    "per literal (or the file ends inside an unclosed string); split or shorten it"
+)
 
 
 # Where RDF 1.2 syntax that makes a triple term starts, and what to skip on the way there.

@@ -8,7 +8,6 @@ graphs by Oxigraph's serializers.
 
 import io
 from collections.abc import Iterable
-from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -16,10 +15,9 @@ from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryRequest, QueryResult
-from publisher.store.writers import results_writer, write_solutions
+from publisher.store.writers import Solutions, results_writer, term_size, write_solutions
 
-Answer = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
-T = TypeVar("T")
+Answer = ox.QuerySolutions | Solutions | ox.QueryBoolean | Iterable[ox.Triple]
 
 
 def serialize(answer: Answer, request: QueryRequest) -> QueryResult:
@@ -31,7 +29,7 @@ def serialize(answer: Answer, request: QueryRequest) -> QueryResult:
         body = answer.serialize(format=by_name(RESULT_FORMATS, fmt).results_format)
         assert body is not None  # no output stream given: Oxigraph returns the bytes
         return QueryResult("boolean", fmt, body)
-    if isinstance(answer, ox.QuerySolutions):
+    if isinstance(answer, ox.QuerySolutions | Solutions):
         fmt = request.result_format
         if fmt is None:
             return QueryResult("bindings", None)
@@ -52,12 +50,23 @@ def serialize(answer: Answer, request: QueryRequest) -> QueryResult:
     return QueryResult("graph", fmt, body, truncated, len(triples))
 
 
-def _first(items: Iterable[T], limit: int, max_bytes: int) -> tuple[list[T], bool]:
-    kept: list[T] = []
+def _first(
+    triples: Iterable[ox.Triple], limit: int, max_bytes: int
+) -> tuple[list[ox.Triple], bool]:
+    """The triples before the row cap or before the one whose terms would take the answer
+    past ``max_bytes``, counted as in ``write_solutions`` (a triple as N-Triples writes
+    it, less its final `` .``): a triple with a 64 MiB literal is measured, not kept."""
+    kept: list[ox.Triple] = []
     size = 0
-    for item in items:
-        if len(kept) == limit or size > max_bytes:
+    for triple in triples:
+        if len(kept) == limit:
             return kept, True
-        kept.append(item)
-        size += len(str(item))
+        triple_size = 2  # the two spaces between the terms
+        for term in (triple.subject, triple.predicate, triple.object):
+            measured = term_size(term, max_bytes - size - triple_size)
+            if measured is None:
+                return kept, True
+            triple_size += measured
+        kept.append(triple)
+        size += triple_size
     return kept, False

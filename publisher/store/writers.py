@@ -15,7 +15,8 @@ them (``its:dir``); triple terms are refused with ``TripleTermError.MESSAGE``.
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import BinaryIO, Protocol
 
@@ -41,20 +42,34 @@ class ResultsWriter(Protocol):
     def tail(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class Solutions:
+    """Rows and their variables from elsewhere than an Oxigraph query (the rows an
+    external endpoint sent, up to a cap), written like Oxigraph's own."""
+
+    variables: Sequence[ox.Variable]
+    rows: Iterable[ox.QuerySolution]
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        return iter(self.rows)
+
+
 def write_solutions(
-    solutions: ox.QuerySolutions,
+    solutions: ox.QuerySolutions | Solutions,
     writer: ResultsWriter,
     output: BinaryIO,
     max_rows: int,
     max_bytes: int,
 ) -> tuple[int, bool]:
     """Write rows to ``output`` until the rows run out, ``max_rows`` rows are written, or
-    the rows' terms have passed ``max_bytes``; returns the rows written and whether some
-    were cut.
+    the next row's terms would take the answer past ``max_bytes``; returns the rows written
+    and whether some were cut.
 
-    The byte cap counts each term as N-Triples writes it, whatever the format, so an
-    answer is cut at the same row in every format and on every route (CONSTRUCT answers
-    are counted the same way, ``publisher.store.serialization``).
+    The byte cap counts each term as N-Triples writes it in UTF-8, whatever the format,
+    so an answer is cut at the same row in every format and on every route (CONSTRUCT
+    answers are counted the same way, ``publisher.store.serialization``). Each term is
+    measured against what is left of the cap before it is written (``term_size``): a
+    single 64 MiB literal ends the answer, it is never written first.
 
     Rows are pulled one at a time, so a huge answer stops costing at the cap. Answers
     repeat terms (predicates, classes, labels: 862 distinct terms in the 60,000 values
@@ -65,23 +80,47 @@ def write_solutions(
     output.write(writer.head([v.value for v in solutions.variables]).encode())
     texts: dict[Term, tuple[str, int]] = {}
     known = texts.get
-
-    def first_time(term: Term) -> tuple[str, int]:
-        written = texts[term] = (writer.term(term), len(str(term)))
-        return written
-
     rows = 0
     size = 0
     for solution in solutions:
-        if rows == max_rows or size > max_bytes:
+        if rows == max_rows:
             output.write(writer.tail().encode())
             return rows, True
-        terms = [None if t is None else (known(t) or first_time(t)) for t in solution]
-        output.write(writer.row([None if t is None else t[0] for t in terms]).encode())
-        size += sum(t[1] for t in terms if t is not None)
+        fields: list[str | None] = []
+        row_size = 0
+        for term in solution:
+            if term is None:
+                fields.append(None)
+                continue
+            written = known(term)
+            if written is None:
+                measured = term_size(term, max_bytes - size - row_size)
+                if measured is None:
+                    output.write(writer.tail().encode())
+                    return rows, True
+                written = texts[term] = (writer.term(term), measured)
+            row_size += written[1]
+            fields.append(written[0])
+        if size + row_size > max_bytes:
+            output.write(writer.tail().encode())
+            return rows, True
+        output.write(writer.row(fields).encode())
+        size += row_size
         rows += 1
     output.write(writer.tail().encode())
     return rows, False
+
+
+def term_size(term: Term, budget: int) -> int | None:
+    """The bytes of ``term`` as N-Triples writes it in UTF-8, or None if that passes
+    ``budget``. A term's value is never longer than its N-Triples text, so a value
+    already over the budget is refused before that text (a second copy) is built."""
+    value = term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
+    if len(value) > budget:
+        return None
+    text = str(term)
+    size = len(text) if text.isascii() else len(text.encode())
+    return size if size <= budget else None
 
 
 def _refuse(term: object) -> str:

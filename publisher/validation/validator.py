@@ -29,6 +29,7 @@ from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
 from publisher.validation.codes import code_results
 from publisher.validation.context import own_nodes, published_context, relied_on
 from publisher.validation.engine import run_shapes
+from publisher.validation.limits import ParseLimits, check_parse
 from publisher.validation.locations import locate
 from publisher.validation.model import MRSH, SH, ValidationReport, ValidationResult, located
 from publisher.validation.terminal import terminal_safe
@@ -120,15 +121,24 @@ class InputErrors(InputError):
 
 
 def load_files(
-    files: list[Path], input_format: str | None = None, base_iri: str | None = None
+    files: list[Path],
+    input_format: str | None = None,
+    base_iri: str | None = None,
+    limits: ParseLimits | None = None,
 ) -> Graph:
     """One graph of the files; every file that cannot be used or holds no triple is named.
 
     Each file is tried, so a folder with two broken files reports both (InputErrors).
+    With ``limits``, each file is first parsed under them in a child process
+    (``publisher.validation.limits``), and one past them is never loaded.
     """
     graph = Graph()
+    refused = check_parse(files, input_format, base_iri, limits) if limits else {}
     errors: list[InputError] = []
     for index, path in enumerate(files):
+        if path in refused:
+            errors.append(refused[path])
+            continue
         before = len(graph)
         try:
             load_graph([path], input_format, base_iri, blank_prefix=f"f{index}x", into=graph)
@@ -150,18 +160,19 @@ def validate_files(
     progress: Progress = lambda _: None,
     base_iri: str | None = None,
     with_context: bool = True,
+    limits: ParseLimits | None = None,
 ) -> ValidationReport:
     """Load files (read-only, never fetching anything) and validate them in context.
 
     The ontology and (unless ``with_context`` is false) the published dataset are loaded
     beside the files; results are reported for the files' own nodes only. Raises
     InputError for a file that cannot be used. ``base_iri`` resolves relative IRIs (by
-    default each file's own path).
+    default each file's own path). ``limits`` bound each file's parse (``load_files``).
     """
     names = _named_files(paths)
     files = list(names)
     progress(_("loading {count} file(s)", count=len(files)))
-    graph = load_files(files, input_format, base_iri)
+    graph = load_files(files, input_format, base_iri, limits)
     context = published_context(files) if with_context else None
     report = validate_graph(graph, context=context, progress=progress)
     focus_nodes = {r.focus for r in report.results}

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ElementTree
 import pyoxigraph as ox
 import pytest
 
-from publisher.rdf.formats import RESULT_FORMATS
+from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryRequest, QueryResult
 from publisher.store.serialization import serialize
@@ -161,17 +161,17 @@ def test_rows_stop_at_the_row_cap_and_the_cut_is_said(store: ox.Store, fmt) -> N
 
 
 def _term_bytes(row: ox.QuerySolution) -> int:
-    return sum(len(str(term)) for term in row if term is not None)
+    return sum(len(str(term).encode()) for term in row if term is not None)
 
 
 @pytest.mark.parametrize("fmt", RESULT_FORMATS, ids=lambda fmt: fmt.name)
-def test_rows_stop_once_their_terms_pass_the_byte_cap(store: ox.Store, fmt) -> None:
+def test_rows_stop_before_their_terms_pass_the_byte_cap(store: ox.Store, fmt) -> None:
     rows = list(store.query(VARIED))
     cap = sum(_term_bytes(row) for row in rows) // 2
-    # The cap counts terms as N-Triples writes them and is checked before each row: the
-    # rows kept are the fewest whose terms pass it, whatever the format.
+    # The cap counts terms as N-Triples writes them in UTF-8 and holds: the rows kept are
+    # the most whose terms fit in it, whatever the format.
     expected, size = 0, 0
-    while size <= cap:
+    while size + _term_bytes(rows[expected]) <= cap:
         size += _term_bytes(rows[expected])
         expected += 1
     cut = written(store, VARIED, fmt.name, max_bytes=cap)
@@ -180,6 +180,63 @@ def test_rows_stop_once_their_terms_pass_the_byte_cap(store: ox.Store, fmt) -> N
     if fmt in READABLE:
         kept = rows_of(ox.parse_query_results(cut.body, fmt.results_format))
         assert kept == rows_of(store.query(VARIED))[: cut.rows]
+
+
+# One literal of 2**20 characters, built by the query itself (no data needed), after a
+# small one, so that a cut keeps the rows before it.
+_DOUBLINGS = 'BIND("a" AS ?b0) ' + " ".join(
+    f"BIND(CONCAT(?b{i}, ?b{i}) AS ?b{i + 1})" for i in range(20)
+)
+HUGE_ROWS = (
+    f'SELECT ?o WHERE {{ {{ BIND("small" AS ?o) }} UNION {{ {_DOUBLINGS} BIND(?b20 AS ?o) }} }}'
+)
+HUGE_TRIPLES = (
+    "CONSTRUCT { <http://example.org/s> <http://example.org/p> ?o } "
+    f'WHERE {{ {{ BIND("small" AS ?o) }} UNION {{ {_DOUBLINGS} BIND(?b20 AS ?o) }} }}'
+)
+CAP = 1 << 16
+
+
+@pytest.mark.parametrize("fmt", RESULT_FORMATS, ids=lambda fmt: fmt.name)
+def test_one_term_past_the_byte_cap_ends_a_select_answer_unwritten(fmt) -> None:
+    cut = serialize(
+        ox.Store().query(HUGE_ROWS), QueryRequest("", result_format=fmt.name, max_bytes=CAP)
+    )
+    assert (cut.rows, cut.truncated) == (1, True)
+    assert len(cut.body) < CAP and b"aaaa" not in cut.body
+    whole = serialize(ox.Store().query(HUGE_ROWS), QueryRequest("", result_format=fmt.name))
+    assert (whole.rows, whole.truncated) == (2, False)
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS, ids=lambda fmt: fmt.name)
+def test_one_term_past_the_byte_cap_ends_a_graph_answer_unwritten(fmt) -> None:
+    request = QueryRequest("", graph_format=fmt.name, max_bytes=CAP)
+    cut = serialize(ox.Store().query(HUGE_TRIPLES), request)
+    assert (cut.rows, cut.truncated) == (1, True)
+    assert len(cut.body) < CAP and b"aaaa" not in cut.body
+    kept = ox.parse(cut.body, fmt.rdf_format)
+    assert [quad.object for quad in kept] == [ox.Literal("small")]
+
+
+def test_describe_answers_are_cut_by_the_byte_cap_as_well() -> None:
+    store = ox.Store()
+    store.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/s"),
+            ox.NamedNode("http://example.org/p"),
+            ox.Literal("x" * CAP),
+        )
+    )
+    store.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/s"),
+            ox.NamedNode("http://example.org/p"),
+            ox.Literal("y"),
+        )
+    )
+    request = QueryRequest("", graph_format="ntriples", max_bytes=CAP)
+    cut = serialize(store.query("DESCRIBE <http://example.org/s>"), request)
+    assert cut.truncated and len(cut.body) < CAP
 
 
 @pytest.mark.parametrize("fmt", RESULT_FORMATS, ids=lambda fmt: fmt.name)

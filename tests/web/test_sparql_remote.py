@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -230,3 +231,42 @@ def test_a_protocol_dataset_of_no_known_graph_is_empty_on_both_stores(
         for name, store in both_stores.items()
     }
     assert counts == {"embedded": 0, "remote": 0}
+
+
+# One literal of 16 MiB and a character, built by the query itself: past the byte cap
+# and past what Oxigraph's parsers hold in one token.
+_DOUBLINGS = (
+    'BIND("a" AS ?b0) '
+    + " ".join(f"BIND(CONCAT(?b{i}, ?b{i}) AS ?b{i + 1})" for i in range(24))
+    + ' BIND(CONCAT(?b24, "a") AS ?big)'
+)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        QueryRequest(f"SELECT ?big WHERE {{ {_DOUBLINGS} }}", max_bytes=1 << 20),
+        QueryRequest(
+            f"CONSTRUCT {{ <http://example.org/s> <http://example.org/p> ?big }} "
+            f"WHERE {{ {_DOUBLINGS} }}",
+            graph_format="ntriples",
+            max_bytes=1 << 20,
+        ),
+    ],
+    ids=["select", "construct"],
+)
+def test_remote_answer_past_the_cap_is_cut_without_being_read_whole(
+    upstream: str, request_: QueryRequest
+) -> None:
+    store = RemoteStore(upstream)
+    tracemalloc.start()
+    try:
+        result = store.query(request_, 30.0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        store.close()
+    assert (result.rows, result.truncated) == (0, True)
+    assert len(result.body) < 1 << 10
+    # The 16 MiB answer was parsed as it came, never held (it once was, as one bytes).
+    assert peak < 8 << 20, peak
