@@ -1,10 +1,15 @@
-"""Pages for people: the landing page, the canned queries, and a query form that needs no JS.
+"""Pages for people: the landing page, the canned queries, and the query page.
+
+The query page (``/query``, and ``/sparql`` for a browser) is a plain form that needs no
+JavaScript; with it, ``static/editor/editor.js`` (CodeMirror 6, built from ``editor/``)
+turns the form into an editor and the results into a sortable table.
 
 As in Datasette, each page is one data dictionary rendered either as HTML or, for
 machines, as JSON (``/queries``) or as the query's own results (``/queries/<name>``),
 so the machine formats never drift from the page.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +17,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format
-from publisher.rdf.namespaces import MR, compact_iri
+from publisher.rdf.namespaces import MR, PREFIXES, compact_iri
 from publisher.store.canned import CannedQuery, load_queries
 from publisher.store.query import Kind, QueryRequest, QueryResult
 from publisher.web.answers import (
@@ -23,7 +28,12 @@ from publisher.web.answers import (
     query_request,
     run,
 )
-from publisher.web.http import MAPPED_ERRORS, error_response, error_status
+from publisher.web.http import (
+    MAPPED_ERRORS,
+    ProtocolError,
+    error_response,
+    error_status,
+)
 from publisher.web.labels import preferred_languages
 from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
@@ -49,6 +59,10 @@ SELECT ?position ?system ?en ?tr WHERE {{
 ORDER BY ?position
 LIMIT 100
 """
+
+# Where the store's and the guard's messages say a syntax error is: "error at 3:16" (the
+# engine's parser) or "line 3, column 16" (the guard).
+_ERROR_PLACE = re.compile(r"error at (\d+):(\d+)|line (\d+), column (\d+)")
 
 POSITION_TYPES_QUERY = f"""SELECT ?position WHERE {{ ?position a <{MR.PositionType}> }}
 ORDER BY ?position"""
@@ -115,25 +129,61 @@ def landing() -> str:
 
 
 @bp.route("/query", methods=["GET", "POST"])
-def run_query() -> Response | str:
+def run_query() -> Response:
     """Run the form's query and show the answer as a table (no JavaScript needed); POST
     (form field ``query``) takes queries too long for a URL."""
-    text = (request.form if request.method == "POST" else request.args).get("query", "").strip()
-    if not text:
-        return render_template("query_result.html", text=EXAMPLE_QUERY, table=None, links=[])
-    query = table_request(text)
-    try:
-        result, table = run_table(query)
-    except MAPPED_ERRORS as error:
-        status, message = error_status(error)
-        return Response(
-            render_template("query_result.html", text=text, table=None, error=message, links=[]),
-            status=status,
-        )
-    page = render_template(
-        "query_result.html", text=text, table=table, links=sparql_links(text, table.kind)
-    )
-    return answer_headers(Response(page), query, result)
+    text = (request.form if request.method == "POST" else request.args).get("query", "")
+    return query_page(text)
+
+
+def error_place(message: str) -> tuple[int, int] | None:
+    """The line and column a syntax error's message names, for the editor to mark."""
+    match = _ERROR_PLACE.search(message)
+    if match is None:
+        return None
+    numbers = [int(n) for n in match.groups() if n is not None]
+    return numbers[0], numbers[1]
+
+
+def editor_data() -> dict[str, Any]:
+    """What the editor completes and offers: the dataset's prefixes (the endpoint also
+    knows them undeclared) and the canned queries as examples."""
+    return {
+        "prefixes": PREFIXES,
+        "examples": [{"name": q.name, "title": q.title, "text": q.text} for q in canned_queries()],
+    }
+
+
+def query_page(text: str | None, refused: ProtocolError | None = None) -> Response:
+    """The query page: the editor with ``text`` (an example when empty), and its answer as
+    a table with links to every format, or the error marked where the parser found it.
+    ``refused``: the request was refused before running (an update: 403)."""
+    text = (text or "").strip()
+    context: dict[str, Any] = {
+        "text": text or EXAMPLE_QUERY,
+        "table": None,
+        "links": [],
+        "error": None,
+        "place": None,
+        "editor_data": editor_data(),
+        "descriptions": [(f, url_for("sparql.endpoint", format=f.name)) for f in GRAPH_FORMATS],
+    }
+    status, query, result = 200, None, None
+    if refused is not None:
+        status, context["error"] = error_status(refused)
+    elif text:
+        query = table_request(text)
+        try:
+            result, context["table"] = run_table(query)
+            context["links"] = sparql_links(text, result.kind)
+        except MAPPED_ERRORS as error:
+            status, context["error"] = error_status(error)
+            context["place"] = error_place(context["error"])
+    response = Response(render_template("query_result.html", **context), status=status)
+    response.vary.add("Accept")
+    if query is None or result is None:
+        return response
+    return answer_headers(response, query, result)
 
 
 def query_data(query: CannedQuery) -> dict[str, Any]:
