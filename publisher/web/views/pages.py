@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format
 from publisher.rdf.namespaces import MR, PREFIXES, compact_iri
-from publisher.store.canned import CannedQuery, load_queries
+from publisher.store.canned import CannedQuery, ParameterError, load_queries
 from publisher.store.query import Kind, QueryRequest, QueryResult
 from publisher.web.answers import (
     accepted_formats,
@@ -38,7 +38,7 @@ from publisher.web.labels import preferred_languages
 from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
 from publisher.web.results import TABLE_FORMATS, ResultsTable, results_table
-from publisher.web.views.resources import bases
+from publisher.web.views.resources import bases, id_base
 
 bp = Blueprint("pages", __name__)
 
@@ -186,17 +186,41 @@ def query_page(text: str | None, refused: ProtocolError | None = None) -> Respon
     return answer_headers(response, query, result)
 
 
-def query_data(query: CannedQuery) -> dict[str, Any]:
-    """One canned query as plain data: the same for its HTML row and its JSON."""
+def query_data(query: CannedQuery, values: dict[str, str] | None = None) -> dict[str, Any]:
+    """One canned query as plain data: the same for its HTML row and its JSON. ``values``:
+    the parameters set (already checked by ``bound_text``), which its links keep."""
+    values = values or {}
+    text = query.bind(values, id_base())
     return {
         "name": query.name,
         "title": query.title,
         "description": query.description,
         "parameters": query.parameters,
-        "text": query.text,
-        "url": url_for("pages.canned_query", name=query.name, _external=True),
-        "run_url": url_for("sparql.endpoint", query=query.text, _external=True),
+        "variables": [
+            {
+                "name": v.name,
+                "type": v.kind,
+                "description": v.description,
+                "default": v.default_text,
+                "value": values.get(v.name, ""),
+            }
+            for v in query.variables
+        ],
+        "text": text,
+        "url": _with_values(url_for("pages.canned_query", name=query.name, _external=True), values),
+        "run_url": url_for("sparql.endpoint", query=text, _external=True),
     }
+
+
+def _with_values(url: str, values: dict[str, str]) -> str:
+    """A canned query's URL with its parameters set."""
+    return f"{url}?{urlencode(values)}" if values else url
+
+
+def parameter_values(query: CannedQuery) -> dict[str, str]:
+    """The query's parameters set in the URL (``?turkish=...``), non-empty ones only."""
+    names = {v.name for v in query.variables}
+    return {k: v.strip() for k, v in request.args.items() if k in names and v.strip()}
 
 
 def canned_queries() -> list[CannedQuery]:
@@ -239,35 +263,66 @@ def canned_query(name: str, ext: str | None = None) -> Response | str:
     fmt = _format(QUERY_FORMATS, ext)
     if fmt is None:
         return not_acceptable(QUERY_FORMATS, "a canned query", suffixes=True)
+    values = parameter_values(query)
     if fmt is HTML:
-        return _canned_page(query)
+        return _canned_page(query, values)
     # The formats of the answer are chosen as at /sparql, from the suffix or parameter if any.
     formats = accepted_formats(ext or request.args.get("format"))
-    return answer(query_request(query.text, *formats), suffixes=True)
+    # A bad value raises ParameterError, a QueryError: 400 naming the parameter.
+    return answer(query_request(query.bind(values, id_base()), *formats), suffixes=True)
 
 
-def _canned_page(canned: CannedQuery) -> Response:
-    query = table_request(canned.text)
+def _canned_page(canned: CannedQuery, values: dict[str, str]) -> Response:
     status, error, result, table = 200, None, None, None
+    try:
+        text = canned.bind(values, id_base())
+    except ParameterError as problem:
+        # The page still shows, with the form to correct the value and the default query.
+        status, error = error_status(problem)
+        return _canned_response(canned, {}, values, status, error, None, None)
+    query = table_request(text)
     try:
         result, table = run_table(query)
     except MAPPED_ERRORS as problem:
         status, error = error_status(problem)
+    return _canned_response(canned, values, values, status, error, table, (query, result))
+
+
+def _canned_response(
+    canned: CannedQuery,
+    values: dict[str, str],
+    typed: dict[str, str],
+    status: int,
+    error: str | None,
+    table: ResultsTable | None,
+    ran: tuple[QueryRequest, QueryResult | None] | None,
+) -> Response:
+    """The canned query's page: ``values`` bound in its text and links, ``typed`` shown in
+    its form (a refused value stays there to be corrected)."""
+    data = query_data(canned, values)
+    for variable in data["variables"]:
+        variable["value"] = typed.get(variable["name"], "")
     own_formats = formats_of(table.kind if table is not None else "bindings")
     response = Response(
         render_template(
             "query.html",
-            query=query_data(canned),
+            query=data,
+            id_base=id_base(),
             table=table,
             error=error,
             formats=[
-                (f, url_for("pages.canned_query", name=canned.name, ext=f.name))
+                (
+                    f,
+                    _with_values(
+                        url_for("pages.canned_query", name=canned.name, ext=f.name), values
+                    ),
+                )
                 for f in own_formats
             ],
         ),
         status=status,
     )
-    if result is None:
+    if ran is None or ran[1] is None:
         response.vary.add("Accept")
         return response
-    return answer_headers(response, query, result)
+    return answer_headers(response, ran[0], ran[1])
