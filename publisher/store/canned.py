@@ -3,15 +3,114 @@
 A query file starts with comment lines of the form ``# key: value`` (title, description,
 parameters); the rest is the SPARQL text. The /queries pages, the CLI and the tests all
 read the queries through this module, so they never disagree.
+
+A parameter (``# parameters: ?turkish — what it means, default ...``) is a variable the
+query binds in its own ``VALUES ?turkish { ... }`` line: that term is the default, and
+its kind (an IRI, or a literal of a datatype or language) is the type a value given for
+it must have. ``CannedQuery.bind`` makes the value a term of that type with Oxigraph's
+own term classes and writes the term's N-Triples form into the VALUES line, so a value
+is never pasted into the query as text (as in Datasette's canned-query parameters).
 """
 
+import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+
 from publisher.rdf.resources import resource_dir
+from publisher.store.query import QueryError
 
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*)$")
+_PARAMETER = re.compile(r"^\?(?P<name>\w+)\s+—\s+(?P<description>.+)$")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# Longest value a parameter takes: an IRI or a label, never a document.
+MAX_VALUE_CHARACTERS = 2000
+
+
+class ParameterError(QueryError):
+    """A value given for a query's parameter is not a term of its type: 400, naming it."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A variable of a canned query that a caller may bind, with its default term."""
+
+    name: str
+    description: str
+    default: ox.NamedNode | ox.Literal
+
+    @property
+    def kind(self) -> str:
+        """What a value must be, for people: "IRI", "text", "text in tr", "xsd:integer"."""
+        if isinstance(self.default, ox.NamedNode):
+            return "IRI"
+        if self.default.language:
+            return f"text in {self.default.language}"
+        datatype = self.default.datatype.value
+        if datatype == XSD_STRING:
+            return "text"
+        return datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:")
+
+    @property
+    def default_text(self) -> str:
+        """The default as a person types it (an IRI's or a literal's own value)."""
+        return self.default.value
+
+    def term(self, value: str, base: str) -> ox.NamedNode | ox.Literal:
+        """``value`` as a term of this parameter's type; relative IRIs resolve against
+        ``base`` (the dataset's ID base). ParameterError says what is wrong."""
+        where = f"parameter ?{self.name}"
+        if len(value) > MAX_VALUE_CHARACTERS:
+            raise ParameterError(f"{where}: a value of at most {MAX_VALUE_CHARACTERS} characters")
+        if isinstance(self.default, ox.NamedNode):
+            iri = value if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) else base + value
+            try:
+                return ox.NamedNode(iri)
+            except ValueError as error:
+                raise ParameterError(f"{where}: {value!r} is not an IRI ({error})") from None
+        if self.default.language:
+            return ox.Literal(value, language=self.default.language)
+        datatype = self.default.datatype.value
+        if datatype != XSD_STRING and _ill_typed(value, datatype):
+            raise ParameterError(f"{where}: {value!r} is not a value of {self.kind}")
+        return ox.Literal(value, datatype=self.default.datatype)
+
+
+def _ill_typed(value: str, datatype: str) -> bool:
+    """Whether rdflib finds ``value`` outside the lexical space of ``datatype``."""
+    converter = logging.getLogger("rdflib.term")
+    level = converter.level
+    converter.setLevel(logging.CRITICAL)  # rdflib logs each failed conversion
+    try:
+        return bool(Literal(value, datatype=URIRef(datatype)).ill_typed)
+    finally:
+        converter.setLevel(level)
+
+
+def _values_block(name: str) -> re.Pattern[str]:
+    return re.compile(rf"VALUES\s+\?{name}\s*\{{(?P<terms>[^}}]*)\}}")
+
+
+def _parameter(text: str, line: str, path: Path) -> Parameter:
+    """A header's parameter line, with the default of the query's own VALUES line."""
+    match = _PARAMETER.match(line)
+    if match is None:
+        raise ValueError(f"{path}: parameter {line!r} is not '?name — meaning, default ...'")
+    name = match["name"]
+    values = _values_block(name).search(text)
+    if values is None:
+        raise ValueError(f"{path}: parameter ?{name} has no 'VALUES ?{name} {{ default }}' line")
+    prologue = "".join(re.findall(r"^PREFIX[^\n]*\n", text, re.MULTILINE | re.IGNORECASE))
+    solutions = ox.Store().query(f"{prologue}SELECT ?v WHERE {{ VALUES ?v {{{values['terms']}}} }}")
+    assert isinstance(solutions, ox.QuerySolutions)
+    defaults = [solution["v"] for solution in solutions]
+    if len(defaults) != 1 or not isinstance(defaults[0], ox.NamedNode | ox.Literal):
+        raise ValueError(f"{path}: the VALUES line of ?{name} must hold one IRI or literal")
+    return Parameter(name=name, description=match["description"], default=defaults[0])
 
 
 @dataclass(frozen=True)
@@ -23,6 +122,22 @@ class CannedQuery:
     description: str
     text: str
     parameters: list[str] = field(default_factory=list)
+    variables: list[Parameter] = field(default_factory=list)
+
+    def bind(self, values: Mapping[str, str], base: str) -> str:
+        """The query text with the given parameters' VALUES lines holding those values as
+        typed terms (empty or absent: the default). ParameterError names a bad one."""
+        text = self.text
+        for parameter in self.variables:
+            value = values.get(parameter.name, "").strip()
+            if not value:
+                continue
+            term = parameter.term(value, base)
+            block = _values_block(parameter.name).search(text)
+            assert block is not None  # parse_query_file found it
+            line = f"VALUES ?{parameter.name} {{ {term} }}"
+            text = text[: block.start()] + line + text[block.end() :]
+        return text
 
 
 def parse_query_file(path: Path) -> CannedQuery:
@@ -42,11 +157,13 @@ def parse_query_file(path: Path) -> CannedQuery:
     missing = [k for k in ("title", "description") if k not in fields]
     if missing:
         raise ValueError(f"{path}: header lacks {', '.join(missing)} (lines '# title: ...')")
+    parameters = [p for p in fields.get("parameters", []) if p and p.lower() != "none"]
     return CannedQuery(
         name=path.stem,
         title=" ".join(fields["title"]),
         description=" ".join(fields["description"]),
-        parameters=[p for p in fields.get("parameters", []) if p and p.lower() != "none"],
+        parameters=parameters,
+        variables=[_parameter(text, line, path) for line in parameters],
         text=text,
     )
 

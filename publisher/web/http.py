@@ -38,6 +38,7 @@ COMPRESSED_TYPES = [
     "text/plain",
     "text/css",
     "application/javascript",
+    "text/javascript",  # how Flask serves static .js (the query editor)
     "application/json",
 ]
 
@@ -134,14 +135,16 @@ def drain_body(limit: int) -> None:
 # or a 429 (its address runs its share of queries).
 RETRY_AFTER_SECONDS = 5
 
-# What a page may load: its own stylesheet, images and form targets, and no script at all
-# (the pages have none), so text an attacker gets into a page cannot run; nor may another
-# site frame a page (clickjacking). Sent on every answer: an error quoting the client's
-# input is covered too. A view that serves a document with its own inline styles (the
-# ontology's pyLODE page) sets a policy of its own, which is kept.
+# What a page may load: its own stylesheet, images and form targets, and this server's
+# own script files (the query pages' editor, static/editor/editor.js) but never an inline
+# script, so text an attacker gets into a page cannot run; nor may another site frame a
+# page (clickjacking). Sent on every answer (a 304 too, so a revalidated page keeps its
+# editor): an error quoting the client's input is covered too. A view that serves a
+# document with its own inline styles (the ontology's pyLODE page) sets a policy of its
+# own, which is kept.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 _STYLE_ELEMENT = re.compile(rb"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
 

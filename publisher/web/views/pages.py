@@ -1,10 +1,15 @@
-"""Pages for people: the landing page, the canned queries, and a query form that needs no JS.
+"""Pages for people: the landing page, the canned queries, and the query page.
+
+The query page (``/query``, and ``/sparql`` for a browser) is a plain form that needs no
+JavaScript; with it, ``static/editor/editor.js`` (CodeMirror 6, built from ``editor/``)
+turns the form into an editor and the results into a sortable table.
 
 As in Datasette, each page is one data dictionary rendered either as HTML or, for
 machines, as JSON (``/queries``) or as the query's own results (``/queries/<name>``),
 so the machine formats never drift from the page.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,8 +17,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format
-from publisher.rdf.namespaces import MR, compact_iri
-from publisher.store.canned import CannedQuery, load_queries
+from publisher.rdf.namespaces import MR, PREFIXES, compact_iri
+from publisher.store.canned import CannedQuery, ParameterError, load_queries
 from publisher.store.query import Kind, QueryRequest, QueryResult
 from publisher.web.answers import (
     accepted_formats,
@@ -23,12 +28,17 @@ from publisher.web.answers import (
     query_request,
     run,
 )
-from publisher.web.http import MAPPED_ERRORS, error_response, error_status
+from publisher.web.http import (
+    MAPPED_ERRORS,
+    ProtocolError,
+    error_response,
+    error_status,
+)
 from publisher.web.labels import preferred_languages
 from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
 from publisher.web.results import TABLE_FORMATS, ResultsTable, results_table
-from publisher.web.views.resources import bases
+from publisher.web.views.resources import bases, id_base
 
 bp = Blueprint("pages", __name__)
 
@@ -49,6 +59,10 @@ SELECT ?position ?system ?en ?tr WHERE {{
 ORDER BY ?position
 LIMIT 100
 """
+
+# Where the store's and the guard's messages say a syntax error is: "error at 3:16" (the
+# engine's parser) or "line 3, column 16" (the guard).
+_ERROR_PLACE = re.compile(r"error at (\d+):(\d+)|line (\d+), column (\d+)")
 
 POSITION_TYPES_QUERY = f"""SELECT ?position WHERE {{ ?position a <{MR.PositionType}> }}
 ORDER BY ?position"""
@@ -115,38 +129,98 @@ def landing() -> str:
 
 
 @bp.route("/query", methods=["GET", "POST"])
-def run_query() -> Response | str:
+def run_query() -> Response:
     """Run the form's query and show the answer as a table (no JavaScript needed); POST
     (form field ``query``) takes queries too long for a URL."""
-    text = (request.form if request.method == "POST" else request.args).get("query", "").strip()
-    if not text:
-        return render_template("query_result.html", text=EXAMPLE_QUERY, table=None, links=[])
-    query = table_request(text)
-    try:
-        result, table = run_table(query)
-    except MAPPED_ERRORS as error:
-        status, message = error_status(error)
-        return Response(
-            render_template("query_result.html", text=text, table=None, error=message, links=[]),
-            status=status,
-        )
-    page = render_template(
-        "query_result.html", text=text, table=table, links=sparql_links(text, table.kind)
-    )
-    return answer_headers(Response(page), query, result)
+    text = (request.form if request.method == "POST" else request.args).get("query", "")
+    return query_page(text)
 
 
-def query_data(query: CannedQuery) -> dict[str, Any]:
-    """One canned query as plain data: the same for its HTML row and its JSON."""
+def error_place(message: str) -> tuple[int, int] | None:
+    """The line and column a syntax error's message names, for the editor to mark."""
+    match = _ERROR_PLACE.search(message)
+    if match is None:
+        return None
+    numbers = [int(n) for n in match.groups() if n is not None]
+    return numbers[0], numbers[1]
+
+
+def editor_data() -> dict[str, Any]:
+    """What the editor completes and offers: the dataset's prefixes (the endpoint also
+    knows them undeclared) and the canned queries as examples."""
+    return {
+        "prefixes": PREFIXES,
+        "examples": [{"name": q.name, "title": q.title, "text": q.text} for q in canned_queries()],
+    }
+
+
+def query_page(text: str | None, refused: ProtocolError | None = None) -> Response:
+    """The query page: the editor with ``text`` (an example when empty), and its answer as
+    a table with links to every format, or the error marked where the parser found it.
+    ``refused``: the request was refused before running (an update: 403)."""
+    text = (text or "").strip()
+    context: dict[str, Any] = {
+        "text": text or EXAMPLE_QUERY,
+        "table": None,
+        "links": [],
+        "error": None,
+        "place": None,
+        "editor_data": editor_data(),
+        "descriptions": [(f, url_for("sparql.endpoint", format=f.name)) for f in GRAPH_FORMATS],
+    }
+    status, query, result = 200, None, None
+    if refused is not None:
+        status, context["error"] = error_status(refused)
+    elif text:
+        query = table_request(text)
+        try:
+            result, context["table"] = run_table(query)
+            context["links"] = sparql_links(text, result.kind)
+        except MAPPED_ERRORS as error:
+            status, context["error"] = error_status(error)
+            context["place"] = error_place(context["error"])
+    response = Response(render_template("query_result.html", **context), status=status)
+    response.vary.add("Accept")
+    if query is None or result is None:
+        return response
+    return answer_headers(response, query, result)
+
+
+def query_data(query: CannedQuery, values: dict[str, str] | None = None) -> dict[str, Any]:
+    """One canned query as plain data: the same for its HTML row and its JSON. ``values``:
+    the parameters set (already checked by ``bound_text``), which its links keep."""
+    values = values or {}
+    text = query.bind(values, id_base())
     return {
         "name": query.name,
         "title": query.title,
         "description": query.description,
         "parameters": query.parameters,
-        "text": query.text,
-        "url": url_for("pages.canned_query", name=query.name, _external=True),
-        "run_url": url_for("sparql.endpoint", query=query.text, _external=True),
+        "variables": [
+            {
+                "name": v.name,
+                "type": v.kind,
+                "description": v.description,
+                "default": v.default_text,
+                "value": values.get(v.name, ""),
+            }
+            for v in query.variables
+        ],
+        "text": text,
+        "url": _with_values(url_for("pages.canned_query", name=query.name, _external=True), values),
+        "run_url": url_for("sparql.endpoint", query=text, _external=True),
     }
+
+
+def _with_values(url: str, values: dict[str, str]) -> str:
+    """A canned query's URL with its parameters set."""
+    return f"{url}?{urlencode(values)}" if values else url
+
+
+def parameter_values(query: CannedQuery) -> dict[str, str]:
+    """The query's parameters set in the URL (``?turkish=...``), non-empty ones only."""
+    names = {v.name for v in query.variables}
+    return {k: v.strip() for k, v in request.args.items() if k in names and v.strip()}
 
 
 def canned_queries() -> list[CannedQuery]:
@@ -189,35 +263,66 @@ def canned_query(name: str, ext: str | None = None) -> Response | str:
     fmt = _format(QUERY_FORMATS, ext)
     if fmt is None:
         return not_acceptable(QUERY_FORMATS, "a canned query", suffixes=True)
+    values = parameter_values(query)
     if fmt is HTML:
-        return _canned_page(query)
+        return _canned_page(query, values)
     # The formats of the answer are chosen as at /sparql, from the suffix or parameter if any.
     formats = accepted_formats(ext or request.args.get("format"))
-    return answer(query_request(query.text, *formats), suffixes=True)
+    # A bad value raises ParameterError, a QueryError: 400 naming the parameter.
+    return answer(query_request(query.bind(values, id_base()), *formats), suffixes=True)
 
 
-def _canned_page(canned: CannedQuery) -> Response:
-    query = table_request(canned.text)
+def _canned_page(canned: CannedQuery, values: dict[str, str]) -> Response:
     status, error, result, table = 200, None, None, None
+    try:
+        text = canned.bind(values, id_base())
+    except ParameterError as problem:
+        # The page still shows, with the form to correct the value and the default query.
+        status, error = error_status(problem)
+        return _canned_response(canned, {}, values, status, error, None, None)
+    query = table_request(text)
     try:
         result, table = run_table(query)
     except MAPPED_ERRORS as problem:
         status, error = error_status(problem)
+    return _canned_response(canned, values, values, status, error, table, (query, result))
+
+
+def _canned_response(
+    canned: CannedQuery,
+    values: dict[str, str],
+    typed: dict[str, str],
+    status: int,
+    error: str | None,
+    table: ResultsTable | None,
+    ran: tuple[QueryRequest, QueryResult | None] | None,
+) -> Response:
+    """The canned query's page: ``values`` bound in its text and links, ``typed`` shown in
+    its form (a refused value stays there to be corrected)."""
+    data = query_data(canned, values)
+    for variable in data["variables"]:
+        variable["value"] = typed.get(variable["name"], "")
     own_formats = formats_of(table.kind if table is not None else "bindings")
     response = Response(
         render_template(
             "query.html",
-            query=query_data(canned),
+            query=data,
+            id_base=id_base(),
             table=table,
             error=error,
             formats=[
-                (f, url_for("pages.canned_query", name=canned.name, ext=f.name))
+                (
+                    f,
+                    _with_values(
+                        url_for("pages.canned_query", name=canned.name, ext=f.name), values
+                    ),
+                )
                 for f in own_formats
             ],
         ),
         status=status,
     )
-    if result is None:
+    if ran is None or ran[1] is None:
         response.vary.add("Accept")
         return response
-    return answer_headers(response, query, result)
+    return answer_headers(response, ran[0], ran[1])

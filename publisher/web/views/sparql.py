@@ -3,11 +3,16 @@
 Query by GET, POST url-encoded or POST ``application/sparql-query``; results and graphs
 in the formats of ``publisher.rdf.formats``; on a GET without a query, the SPARQL 1.1 Service
 Description. Requests the protocol calls malformed get the 4xx its test suite expects.
+
+A browser, which asks for ``text/html`` by name and above the XML it also takes, gets
+the query page instead (``publisher.web.views.pages.query_page``): the same query, its
+answer as a table and links to every format. Every machine client asks for a results or
+graph format, ``*/*`` or nothing, and gets the protocol's answer as before.
 """
 
 from flask import Blueprint, Response, request, url_for
 
-from publisher.rdf.formats import GRAPH_FORMATS
+from publisher.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 from publisher.store.dataset import DATASET_GRAPHS
 from publisher.store.query import QueryRequest
 from publisher.web.answers import accepted_formats, answer, query_request
@@ -15,6 +20,7 @@ from publisher.web.http import ProtocolError
 from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
 from publisher.web.service_description import service_description
+from publisher.web.views.pages import query_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -22,6 +28,9 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused; send queries only"
+# HTML is offered last, so that only a client that ranks it above every machine format
+# (a browser) gets the page; */* and no Accept keep the protocol's default.
+PAGE_OR_MACHINE: tuple[Format, ...] = (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)
 
 
 def _parameter(name: str) -> list[str]:
@@ -92,9 +101,21 @@ def read_request(text: str) -> QueryRequest:
     return query_request(text, result_format, graph_format, default_graphs, named_graphs)
 
 
+def wants_page() -> bool:
+    """Whether the client prefers the HTML page to every format of the protocol."""
+    chosen = negotiate(PAGE_OR_MACHINE, request.accept_mimetypes, _first_parameter("format"))
+    return chosen is HTML
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    """Answer a SPARQL query, or describe the service when there is none."""
+    """Answer a SPARQL query, or describe the service when there is none; a browser gets
+    the query page."""
+    if wants_page():
+        try:
+            return query_page(read_query())
+        except ProtocolError as refused:
+            return query_page(_first_parameter("query") or _first_parameter("update"), refused)
     text = read_query()
     if text is None:
         return _describe_service()
