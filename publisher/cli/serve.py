@@ -233,6 +233,7 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
     )
     if dev:
         listener.close()  # the development server binds it again itself
+        _children_skip_main()
         _serve_dev(create_app(config), host, port, pid_file)
         return
     options = {
