@@ -47,12 +47,14 @@ def test_the_forms_and_the_mouritzen_svara_types_are_in_their_schemes(data: Grap
     }  # fmt: skip
 
 
-def test_sources_read_for_the_forms_keep_their_quoted_lines(data: Graph) -> None:
-    """A source first read for the forms has an excerpt file naming its URL."""
+def test_sources_of_the_concepts_keep_their_quoted_lines(data: Graph) -> None:
+    """A source first read for a form of government or a Turkish form of employment has
+    an excerpt file naming its URL."""
     cited = {
         source
-        for form in data.subjects(RDF.type, MR.FormOfGovernment)
-        for source in data.objects(form, DCTERMS.source)
+        for kind in (MR.FormOfGovernment, MR.EmploymentTerm)
+        for concept in data.subjects(RDF.type, kind)
+        for source in data.objects(concept, DCTERMS.source)
     }
     for scheme in (FOG.scheme, FOG["mouritzen-svara"]):
         cited |= set(data.objects(scheme, DCTERMS.source))
@@ -64,6 +66,19 @@ def test_sources_read_for_the_forms_keep_their_quoted_lines(data: Graph) -> None
         url = data.value(source, SCHEMA.url)
         first = excerpt.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("Source: ") and first.endswith(f", {url}"), excerpt
+
+
+def test_the_employment_scheme_has_the_turkish_forms_of_employment(data: Graph) -> None:
+    """Law 657 art. 4's istihdam şekilleri, görevlendirme and istisnai kadro, each sourced."""
+    term = Namespace(f"{ID_BASE}employment-term/")
+    scheme = set(data.objects(term.scheme, SKOS.hasTopConcept))
+    turkish = {
+        term[name]
+        for name in ("memur", "sozlesmeli-personel", "gecici-personel", "isci", "gorevlendirme",
+                     "istisnai-kadro")
+    }  # fmt: skip
+    assert turkish <= scheme
+    assert [t for t in turkish if (t, DCTERMS.source, None) not in data] == []
 
 
 def quotes(data: Graph, claim: URIRef) -> str:
