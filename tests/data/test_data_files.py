@@ -16,6 +16,9 @@ KINDS = {
     "substitution", "appointment", "salary", "condition", "projection", "career-path",
     "reporting-line", "alignment", "source", "duty-area", "employment-term",
     "decision-rule", "document-kind", "credential",
+    # The axes of comparison (issue 12, item 8).
+    "form-of-government", "selection-method", "service-category", "tenure-protection",
+    "government-level",
     # Roles outside municipal government (the Turkish Minister of the Interior).
     "role",
     # How firmly a source states a claim (ontology 0.2.0, mr:modality).

@@ -53,7 +53,7 @@ def test_page_has_title_metadata_and_labels(english: str) -> None:
 
 def test_page_shows_one_language(english: str) -> None:
     assert "Belediye Rolleri Ontolojisi" not in english
-    assert "pozisyon türü" not in english
+    assert "görev türü" not in english
 
 
 def test_every_term_is_anchored_at_its_iri_fragment(english: str) -> None:
@@ -66,7 +66,7 @@ def test_every_term_is_anchored_at_its_iri_fragment(english: str) -> None:
 def test_turkish_page() -> None:
     turkish = render_ontology_html(ONTOLOGY_FILE, language="tr")
     assert "<title>Belediye Rolleri Ontolojisi</title>" in turkish
-    for label in ("pozisyon türü", "nitelik şartı", "raporlama ilişkisi", "kaynak belge"):
+    for label in ("görev türü", "nitelik şartı", "bağlılık ilişkisi", "kaynak belge"):
         assert label in turkish
     assert "position type or post" not in turkish
 
