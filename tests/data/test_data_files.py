@@ -18,6 +18,8 @@ KINDS = {
     "decision-rule", "document-kind", "credential",
     # Roles outside municipal government (the Turkish Minister of the Interior).
     "role",
+    # How firmly a source states a claim (ontology 0.2.0, mr:modality).
+    "modality",
 }  # fmt: skip
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # Seed documents keep their file stem as slug (DESIGN §2: id/source/003_95afd3325dee9cdf).
