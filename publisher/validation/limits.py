@@ -132,35 +132,25 @@ def _parse_in_child(
     limits: ParseLimits,
     lang: str,
 ) -> None:
-    # The parser's errors are worded in the language of the command that reads the file.
-    with language(lang):
-        _parse_each(connection, files, start, input_format, base_iri, limits)
-
-
-def _parse_each(
-    connection: Connection,
-    files: list[Path],
-    start: int,
-    input_format: str | None,
-    base_iri: str | None,
-    limits: ParseLimits,
-) -> None:
     # Everything the parent needs comes through the pipe; what a dying native parser
     # prints ("memory allocation of … failed") would only clutter the report.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     cap_memory(limits.memory_mb)
-    for index in range(start, len(files)):
-        connection.send(index)
-        try:
-            _count(files[index], input_format, base_iri, limits.max_triples)
-        except InputError as error:
-            connection.send(_Refused(index, error.message, error.line, error.column))
-        except MemoryError:
-            message = f"parsing needed more than the memory limit of {limits.memory_mb} MiB"
-            connection.send(_Refused(index, message + " (--max-memory)"))
-        except Exception as error:  # a parser failure of ours: named, never a traceback
-            connection.send(_Refused(index, f"the parser failed: {type(error).__name__}: {error}"))
+    # The parser's errors are worded in the language of the command that reads the file.
+    with language(lang):
+        for index in range(start, len(files)):
+            connection.send(index)
+            try:
+                _count(files[index], input_format, base_iri, limits.max_triples)
+            except InputError as error:
+                connection.send(_Refused(index, error.message, error.line, error.column))
+            except MemoryError:
+                message = f"parsing needed more than the memory limit of {limits.memory_mb} MiB"
+                connection.send(_Refused(index, message + " (--max-memory)"))
+            except Exception as error:  # a parser failure of ours: named, never a traceback
+                failure = f"the parser failed: {type(error).__name__}: {error}"
+                connection.send(_Refused(index, failure))
     connection.send(None)
     connection.close()
 
