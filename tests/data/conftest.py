@@ -4,8 +4,20 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+
+from publisher.rdf.resources import turtle_files
 
 Rows = list[dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def data() -> Graph:
+    """The shipped data files as asserted (no ontology, no inference)."""
+    graph = Graph()
+    for path in turtle_files("data"):
+        graph.parse(path, format="turtle")
+    return graph
 
 
 def query_rows(store: ox.Store, text: str) -> Rows:

@@ -9,7 +9,6 @@ from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from publisher.rdf.namespaces import ID_BASE, MR
-from publisher.rdf.resources import turtle_files
 
 EXCERPTS = Path(__file__).resolve().parent / "excerpts"
 SCHEMA = Namespace("https://schema.org/")
@@ -18,14 +17,6 @@ SOURCE_BASE = f"{ID_BASE}source/"
 # Words that a quote must contain for a claim to say how a post is filled or ended.
 APPOINTMENT_WORDS = ("appoint", "hires", "atanır", "ataması")
 DISMISSAL_WORDS = ("pleasure", "terminate", "görevden")
-
-
-@pytest.fixture(scope="module")
-def data() -> Graph:
-    graph = Graph()
-    for path in turtle_files("data"):
-        graph.parse(path, format="turtle")
-    return graph
 
 
 def test_every_government_system_follows_a_form(data: Graph) -> None:

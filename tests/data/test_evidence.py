@@ -19,7 +19,6 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from publisher.rdf.namespaces import ID_BASE, MR
-from publisher.rdf.resources import turtle_files
 
 # ../shared beside the repository, as CI lays it out.
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -142,15 +141,6 @@ def test_a_quote_attributed_to_the_wrong_one_of_two_sources_is_caught() -> None:
     ]
     graph, documents = two_source_claim(quoted_in=page)
     assert misplaced_quotes(graph, documents) == []
-
-
-@pytest.fixture(scope="module")
-def data() -> Graph:
-    """The shipped data files as asserted (no ontology, no inference)."""
-    graph = Graph()
-    for path in turtle_files("data"):
-        graph.parse(path, format="turtle")
-    return graph
 
 
 def test_a_changed_word_is_caught() -> None:
