@@ -86,11 +86,13 @@ def test_serve_refuses_to_start_when_no_network_wall_holds(
 
 
 def test_a_server_told_to_accept_the_risk_starts_and_says_so(
-    snapshot_home: Path, nounshare: str
+    snapshot_home: Path, nounshare: str, tmp_path: Path
 ) -> None:
     env = {**os.environ, "LD_PRELOAD": nounshare, "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES": "1"}
+    # A pid file of its own: gunicorn removes its pid file when it stops.
+    pid = str(tmp_path / "serve.pid")
     with running_server(
-        snapshot_home, "--workers", "1", "--pid", "/dev/null", launcher=NO_SECCOMP, env=env
+        snapshot_home, "--workers", "1", "--pid", pid, launcher=NO_SECCOMP, env=env
     ) as base:
         response = httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
         assert response.status_code == 200
