@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from publisher.build.snapshot import current_snapshot, default_home
-from publisher.web import http
+from publisher.web import http, language
 from publisher.web.fairness import ClientQueries
 from publisher.web.publication import EXTENSION_KEY, Publication, open_store
 from publisher.web.settings import Settings
@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     http.init_app(app)
+    language.init_app(app)
     for blueprint in (sparql.bp, resources.bp, catalog.bp, pages.bp, validate.bp):
         app.register_blueprint(blueprint)
     return app

@@ -28,6 +28,7 @@ from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
 from publisher.web.fairness import ClientBusy
+from publisher.web.language import language_key
 from publisher.web.publication import EXTENSION_KEY, SnapshotGone, present_snapshot, publication
 
 # Headers whose value changes the representation of a GET.
@@ -54,6 +55,7 @@ def representation_etag(req: Request, version: str) -> str:
     digest.update(req.full_path.encode())
     for header in NEGOTIATING_HEADERS:
         digest.update(b"\0" + req.headers.get(header, "").encode())
+    digest.update(b"\0" + language_key(req).encode())
     return digest.hexdigest()[:32]
 
 

@@ -21,7 +21,7 @@ PACKAGE = Path(publisher.__file__).parent
 TEMPLATE = PACKAGE / "i18n" / "messages.pot"
 THREE_MISTAKES = Path(__file__).parents[1] / "validation/fixtures/maple-grove-three-mistakes.ttl"
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
+PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)s")
 
 
 def catalogue_path(lang: str, suffix: str) -> Path:
@@ -29,9 +29,12 @@ def catalogue_path(lang: str, suffix: str) -> Path:
 
 
 def messages_of_the_code() -> set[str]:
-    """Every message the code marks with _() or N_(), read as pybabel extract reads it."""
+    """Every message the code and the page templates mark with _() or N_(), read as
+    pybabel extract reads them (babel.cfg)."""
     found = extract_from_dir(
-        PACKAGE, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+        PACKAGE,
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2")],
+        keywords={"_": None, "N_": None},
     )
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
