@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ DCTERMS_LANGUAGE = URIRef("http://purl.org/dc/terms/language")
 LOC_LANGUAGES = "http://id.loc.gov/vocabulary/iso639-1/"
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _VARIABLE = re.compile(r"\{\+?([^}]+)\}")
+_WRITTEN_NUMBER = re.compile(r"[\s$€£₺¥]*\d[\d,\s]*(\.\d+)?[\s$€£₺¥]*")
 _DATATYPES = {"integer": XSD.integer, "decimal": XSD.decimal, "date": XSD.date}
 
 
@@ -60,6 +62,9 @@ class Mapped:
     problems: list[Problem] = field(default_factory=list)
     cells: dict[tuple[Node, Node, Node], Location] = field(default_factory=dict)
     rows: dict[Node, Location] = field(default_factory=dict)
+    # (node, property) of each cell reported as unmappable: the row is mapped without it,
+    # and SHACL results on that very gap are the same mistake, reported once at the cell.
+    failed: set[tuple[Node, Node | None]] = field(default_factory=set)
     prefixes: dict[str, str] = field(default_factory=dict)
 
 
@@ -299,8 +304,10 @@ def _source_languages(
         cells = _cells(row, columns)
         if "id" in cells and "language" in cells:
             iri = ids.get(cells["id"].text.strip().casefold())
-            if iri is not None and cells["language"].text.strip():
-                into[iri] = cells["language"].text.strip()
+            if iri is None:
+                continue
+            with suppress(_Unmapped):  # a wrong code is reported at its own cell
+                into[iri] = _language(cells["language"].text.strip())
 
 
 def _is_iri(text: str) -> bool:
@@ -414,7 +421,9 @@ def _check_datatype(column: Column, text: str) -> None:
                 both(N_("{value} is not a date"), value=text),
                 both(N_("write the date as YYYY-MM-DD, e.g. 2026-12-01")),
             ) from None
-        digits = re.sub(r"[^0-9.]", "", text).strip(".")
+        # "$120,000" is a number written with signs: suggest it in digits; "five years",
+        # "about 100k" are not, and get the general hint.
+        digits = re.sub(r"[^0-9.]", "", text) if _WRITTEN_NUMBER.fullmatch(text) else ""
         if column.datatype == "integer":
             raise _Unmapped(
                 "T06",
@@ -497,7 +506,6 @@ def _map_row(
     first = row[0].location
     focus: Node = iri if iri is not None else Literal(first.text())
     env: dict[str, list[str]] = {"id": [str(iri)]} if iri is not None else {}
-    failed = False
     for column in sheet.written():
         cell = cells.get(column.name)
         text = cell.text.strip() if cell else ""
@@ -508,13 +516,13 @@ def _map_row(
         if not text:
             if column.required:
                 mapped.problems.append(_required(column, cell, first, focus))
-                failed = True
+                mapped.failed.add((focus, column.property))
             continue
         assert cell is not None
         try:
             env[column.name] = resolver.values(column, text)
         except _Unmapped as unmapped:
-            failed = True
+            mapped.failed.add((focus, column.property))
             mapped.problems.append(
                 Problem(
                     unmapped.code,
@@ -526,9 +534,10 @@ def _map_row(
                     unmapped.hints,
                 )
             )
-    if failed or (sheet.mint is not None and iri is None):
+    if sheet.mint is not None and iri is None:
         return
     blanks: dict[str, BNode] = {}
+    made: list[tuple[tuple[Node, Node, Node], Location]] = []
     for column in sheet.columns:
         if column.suppressed or column.property is None:
             continue
@@ -536,13 +545,30 @@ def _map_row(
         place = cell.location if cell is not None else first
         items: list[str | None] = list(env.get(column.name, [])) if not column.virtual else [None]
         for item in items:
-            for triple in _column_triples(sheet, column, item, env, blanks, resolver):
-                mapped.graph.add(triple)
-                mapped.cells.setdefault(triple, place)
+            made += [
+                (t, place) for t in _column_triples(sheet, column, item, env, blanks, resolver)
+            ]
+    if _language_unknown(sheet, env, resolver):
+        # A quote whose source's language cell is wrong: that cell is the one mistake; the
+        # row is left out, and what its absence makes SHACL say is said there already.
+        mapped.failed.update((triple[0], triple[1]) for triple, _place in made)
+        return
+    for triple, place in made:
+        mapped.graph.add(triple)
+        mapped.cells.setdefault(triple, place)
     for blank in blanks.values():
         mapped.rows[blank] = first
     if iri is None and sheet.about.startswith(ROW_BLANK) and sheet.about in blanks:
         mapped.rows[blanks[sheet.about]] = first
+
+
+def _language_unknown(sheet: Sheet, env: Mapping[str, list[str]], resolver: _Resolver) -> bool:
+    """Whether a literal of the row takes its language from a source that has none."""
+    for column in sheet.columns:
+        named = env.get(column.language_from or "", [])
+        if named and _is_iri(named[0]) and URIRef(named[0]) not in resolver.languages:
+            return True
+    return False
 
 
 def _required(column: Column, cell: Cell | None, first: Location, focus: Node) -> Problem:

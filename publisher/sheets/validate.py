@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from publisher.rdf.namespaces import ID_BASE, PREFIXES, compact_iri
@@ -46,12 +46,16 @@ def validate_sheets(
     context = published_context() if context is None else context
     mapped = map_sheets(sheets, context, base)
     report = validate_graph(mapped.graph, context=context)
-    results = [replace(r, location=place_of(r, mapped)) for r in report.results]
-    results += [problem_result(p) for p in mapped.problems]
+    results = [
+        replace(r, location=place_of(r, mapped))
+        for r in report.results
+        if (r.focus, r.path) not in mapped.failed
+    ]
+    results += [problem_result(p, _labels(mapped.graph, p.focus)) for p in mapped.problems]
     return SheetsReport(ValidationReport(tuple(results), len(mapped.graph)), mapped)
 
 
-def problem_result(problem: Problem) -> ValidationResult:
+def problem_result(problem: Problem, labels: dict[str, str]) -> ValidationResult:
     """A mapping problem as a Violation of the ``T..`` check of its kind."""
     path = problem.path
     return ValidationResult(
@@ -63,6 +67,7 @@ def problem_result(problem: Problem) -> ValidationResult:
         component=SHEET_COMPONENT,
         messages=problem.messages,
         hints=problem.hints,
+        focus_labels=labels,
         path_text=compact_iri(str(path), PREFIXES) if path is not None else "",
         location=problem.location,
     )
@@ -81,6 +86,14 @@ def place_of(result: ValidationResult, mapped: Mapped) -> Location | None:
             if predicate == path and focus in (subject, obj):
                 return location
     return _row(focus, mapped)
+
+
+def _labels(graph: Graph, node: Node) -> dict[str, str]:
+    return {
+        label.language or "": str(label)
+        for label in graph.objects(node, RDFS.label)
+        if isinstance(label, Literal)
+    }
 
 
 def _row(node: Node, mapped: Mapped) -> Location | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -202,7 +203,7 @@ def write_workbook(
         worksheet = book.create_sheet(sheet.name)
         worksheet.append(list(header))
         for cell in worksheet[1]:
-            cell.font = cell.font.copy(bold=True)
+            cell.font = Font(bold=True)
         for row in rows:
             worksheet.append(list(row))
         for index, title in enumerate(header, start=1):
