@@ -453,7 +453,7 @@ def _currency(text: str) -> str:
             names[n] for n in difflib.get_close_matches(text, list(names), n=3)
         ]
         hint = (
-            both(N_("did you mean {suggestion}?"), suggestion=" or ".join(close))
+            both(N_("did you mean {suggestion}?"), suggestion=", ".join(close))
             if close
             else both(N_("write the three-letter ISO 4217 code, e.g. USD or TRY"))
         )
@@ -488,7 +488,7 @@ def _suggest(text: str, known: Iterable[str]) -> dict[str, str]:
     close = difflib.get_close_matches(text.casefold(), list(choices), n=3, cutoff=0.6)
     if not close:
         return {}
-    return both(N_("did you mean {suggestion}?"), suggestion=" or ".join(choices[c] for c in close))
+    return both(N_("did you mean {suggestion}?"), suggestion=", ".join(choices[c] for c in close))
 
 
 # ---------------------------------------------------------------- one row (csv2rdf)

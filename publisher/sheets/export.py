@@ -27,7 +27,14 @@ from publisher.sheets.convert import (
     known_nodes,
     local_name,
 )
-from publisher.sheets.mapping import ROW_BLANK, Column, Sheet, expand_curie, template_sheets
+from publisher.sheets.mapping import (
+    ROW_BLANK,
+    Column,
+    Sheet,
+    expand_curie,
+    sheet_named,
+    template_sheets,
+)
 from publisher.sheets.template import Table, headers
 
 Triple = tuple[Node, Node, Node]
@@ -80,7 +87,7 @@ def _export(
         index = ids.setdefault(name, {})
         for node in nodes:
             if isinstance(node, URIRef):
-                index[_id_text(sheets_by(name), node, base).casefold()] = node
+                index[_id_text(sheet_named(name), node, base).casefold()] = node
                 index[str(node).casefold()] = node
     known = known_nodes(graph)
     resolver = _Resolver(known, ids, known.languages)
@@ -106,10 +113,6 @@ def simple_literals(graph: Graph) -> Graph:
             o = Literal(str(o))
         plain.add((s, p, o))
     return plain
-
-
-def sheets_by(name: str) -> Sheet:
-    return next(s for s in template_sheets() if s.name == name)
 
 
 def _type_choices(sheet: Sheet) -> list[tuple[URIRef, ...]]:
@@ -280,7 +283,7 @@ def _reference_text(
     the slug names that node alone, else its IRI."""
     sheet_name = own.get(value)
     if sheet_name is not None and f"sheet:{sheet_name}" in column.refers:
-        return _id_text(sheets_by(sheet_name), value, base)
+        return _id_text(sheet_named(sheet_name), value, base)
     slug = local_name(value)
     known = known_nodes(graph)
     for target in column.refers:
