@@ -8,6 +8,9 @@ import click
 from publisher.cli.build import build
 from publisher.cli.query import query
 from publisher.cli.serve import serve
+from publisher.cli.sheets_export import export
+from publisher.cli.sheets_import import sheets_import
+from publisher.cli.template import template
 from publisher.cli.validate import validate
 
 
@@ -17,5 +20,5 @@ def main() -> None:
     """Municipal government roles: build, validate, query and publish the dataset."""
 
 
-for command in (build, serve, query, validate):
+for command in (build, serve, query, validate, template, sheets_import, export):
     main.add_command(command)

@@ -19,12 +19,15 @@ from publisher.cli.console import (
 from publisher.i18n import LANGUAGES, _, language
 from publisher.rdf.formats import GRAPH_FORMATS, Format
 from publisher.rdf.parsing import InputError
+from publisher.sheets.validate import validate_sheets
+from publisher.sheets.workbook import holds_sheets
 from publisher.validation.limits import (
     DEFAULT_MAX_TRIPLES,
     DEFAULT_MEMORY_MB,
     DEFAULT_SECONDS,
     ParseLimits,
 )
+from publisher.validation.model import ValidationReport
 from publisher.validation.report import fails, render_json, render_text, render_turtle
 from publisher.validation.validator import validate_files
 
@@ -85,17 +88,22 @@ def validate(
 ) -> None:
     """Validate RDF files (Turtle, N-Triples, JSON-LD, RDF/XML) against the shapes.
 
-    A folder stands for every RDF file in it. The files are never changed.
+    A folder stands for every RDF file in it. The stewards' spreadsheets (a folder of
+    the template's CSV files, or an .xlsx workbook) are validated cell by cell. The
+    files are never changed.
     """
     with language(lang):
         try:
             with progress(_("validating")) as step:
-                report = validate_files(
-                    files,
-                    input_format.name if input_format else None,
-                    progress=step,
-                    limits=ParseLimits(max_triples, max_memory, max_seconds),
-                )
+                if any(holds_sheets(path) for path in files):
+                    report = _validate_sheets(files)
+                else:
+                    report = validate_files(
+                        files,
+                        input_format.name if input_format else None,
+                        progress=step,
+                        limits=ParseLimits(max_triples, max_memory, max_seconds),
+                    )
         except InputError as error:
             fail(str(error))
         except MemoryError:
@@ -107,3 +115,10 @@ def validate(
     }
     click.echo(renderers[output_format](), nl=False)
     raise SystemExit(EXIT_NONCONFORMING if fails(report, strict) else EXIT_OK)
+
+
+def _validate_sheets(files: tuple[Path, ...]) -> ValidationReport:
+    """One workbook or CSV folder, given alone (its cells are not RDF to merge)."""
+    if len(files) != 1:
+        fail(_("give one workbook or folder of CSV files at a time, without RDF files"))
+    return validate_sheets(files[0]).report

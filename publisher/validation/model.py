@@ -28,10 +28,30 @@ class Location:
     line: int | None
     anchor: URIRef | None = None
     path: tuple[URIRef, ...] = ()
+    # A spreadsheet's cell (publisher.sheets): its column number and, in a workbook, sheet.
+    column: int | None = None
+    sheet: str | None = None
 
     def text(self) -> str:
-        """``city.ttl:57``, or ``city.ttl`` for a format without positions."""
-        return f"{self.file}:{self.line}" if self.line is not None else str(self.file)
+        """``city.ttl:57``, or ``city.ttl`` for a format without positions; a cell is
+        ``posts.csv:4:3`` in a CSV file and ``[city.xlsx]posts!C4`` in a workbook."""
+        if self.sheet is not None:
+            cell = (
+                f"!{_column_letters(self.column)}{self.line}" if self.line and self.column else ""
+            )
+            return f"[{self.file}]{self.sheet}{cell}"
+        if self.line is None:
+            return str(self.file)
+        return f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+
+
+def _column_letters(number: int | None) -> str:
+    """A spreadsheet column's letters: 1 is A, 27 is AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 @dataclass(frozen=True)

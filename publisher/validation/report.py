@@ -45,6 +45,10 @@ def result_dict(result: ValidationResult, lang: str) -> dict[str, Any]:
         "value": node_text(result.value) or None,
         "message": result.message(lang),
         "hint": result.hint(lang),
+        # A spreadsheet's results each have their own cell (publisher.sheets).
+        "place": result.location.text()
+        if result.location is not None and result.location.column is not None
+        else None,
     }
 
 
@@ -70,12 +74,21 @@ def report_dict(report: ValidationReport, lang: str = "en") -> dict[str, Any]:
 def location_dict(location: Location | None) -> dict[str, Any]:
     """Where the focus node is written: file, line, and a blank node's anchor and path."""
     if location is None:
-        return {"file": None, "line": None, "anchor": None, "anchor_path": None}
+        return {
+            "file": None,
+            "line": None,
+            "anchor": None,
+            "anchor_path": None,
+            "column": None,
+            "sheet": None,
+        }
     return {
         "file": str(location.file),
         "line": location.line,
         "anchor": str(location.anchor) if location.anchor is not None else None,
         "anchor_path": "/".join(node_text(p) for p in location.path) or None,
+        "column": location.column,
+        "sheet": location.sheet,
     }
 
 
@@ -95,7 +108,9 @@ def render_text(report: ValidationReport, lang: str = "en", strict: bool = False
     for group in data["focus_nodes"]:
         label = f"  ({group['label']})" if group["label"] else ""
         lines.append(f"{group['focus']}{label}")
-        if group["file"] is not None:
+        if group["sheet"] is not None and group["column"] is None:
+            lines.append("  " + _("at {place}", lang, place=f"[{group['file']}]{group['sheet']}"))
+        elif group["file"] is not None and group["column"] is None:
             where = group["file"] + (f":{group['line']}" if group["line"] is not None else "")
             if group["anchor"] is not None:
                 anchor = f"{node_text(URIRef(group['anchor']))} {group['anchor_path']}"
@@ -106,6 +121,8 @@ def render_text(report: ValidationReport, lang: str = "en", strict: bool = False
             value = f" = {result['value']}" if result["value"] else ""
             severity = _(SEVERITY_WORDS[result["severity"]], lang)
             lines.append(f"  {severity} [{result['shape_id']}]{where}{value}")
+            if result["place"]:
+                lines.append("    " + _("at {place}", lang, place=result["place"]))
             lines.append(f"    {result['message']}")
             if result["hint"]:
                 lines.append("    " + _("fix: {hint}", lang, hint=result["hint"]))
@@ -172,6 +189,10 @@ def _add_location(graph: Graph, node: BNode, location: Location) -> None:
     graph.add((node, MRSH.sourceFile, Literal(str(location.file))))
     if location.line is not None:
         graph.add((node, MRSH.sourceLine, Literal(location.line)))
+    if location.column is not None:
+        graph.add((node, MRSH.sourceColumn, Literal(location.column)))
+    if location.sheet is not None:
+        graph.add((node, MRSH.sourceSheet, Literal(location.sheet)))
     if location.anchor is not None:
         graph.add((node, MRSH.sourceAnchor, location.anchor))
         path = "/".join(node_text(p) for p in location.path)

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -70,12 +71,23 @@ class _Refused:
     column: int | None
 
 
+# What validates the upload's temporary file in the child: (file, input format, limits,
+# the upload's own name) -> the cut report. A module-level function (it crosses to the
+# fork server by name): ``_validate`` for RDF, ``publisher.sheets.upload`` for spreadsheets.
+Validator = Callable[[Path, str, "UploadLimits", str], "CheckedUpload"]
+
+
 def check(
-    content: bytes, input_format: str, limits: UploadLimits, name: str = "upload"
+    content: bytes,
+    input_format: str,
+    limits: UploadLimits,
+    name: str = "upload",
+    validator: Validator | None = None,
 ) -> CheckedUpload:
     """Validate in a child process, which may be killed: this process owns the temporary file.
 
     ``name`` is the upload's own file name, which results give as their file.
+    ``validator`` reads the file in the child (by default as RDF of ``input_format``).
 
     Raises InputError (the upload cannot be used; its path is ``upload``),
     TooManyTriples, or ValidationUnavailable.
@@ -87,7 +99,7 @@ def check(
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_validate_in_child,
-            args=(sender, path, input_format, limits, Path(name).name or "upload"),
+            args=(sender, path, input_format, limits, Path(name).name or "upload", validator),
             daemon=True,
         )
         process.start()
@@ -125,12 +137,19 @@ def _stop(process: multiprocessing.process.BaseProcess) -> None:
 
 
 def _validate_in_child(
-    connection: Connection, path: Path, input_format: str, limits: UploadLimits, name: str
+    connection: Connection,
+    path: Path,
+    input_format: str,
+    limits: UploadLimits,
+    name: str,
+    validator: Validator | None,
 ) -> None:
     os.setpgrp()
     cap_memory(limits.memory_mb)
     try:
-        reply: CheckedUpload | Exception | _Refused = _validate(path, input_format, limits, name)
+        reply: CheckedUpload | Exception | _Refused = (validator or _validate)(
+            path, input_format, limits, name
+        )
     except InputError as error:
         reply = _Refused(error.message, error.line, error.column)
     except MemoryError:
@@ -166,6 +185,11 @@ def _validate(path: Path, input_format: str, limits: UploadLimits, name: str) ->
         ),
         triples=report.triples,
     )
+    return cut_report(report, limits)
+
+
+def cut_report(report: ValidationReport, limits: UploadLimits) -> CheckedUpload:
+    """The first ``max_results`` results (violations first), with the counts of all."""
     # At least one result, so that a cut report still does not conform.
     shown = tuple(sorted(report.results, key=sort_key)[: max(1, limits.max_results)])
     return CheckedUpload(

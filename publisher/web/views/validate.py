@@ -1,5 +1,8 @@
 """``/validate``: a steward uploads an RDF file and gets the SHACL report as HTML, JSON or Turtle.
 
+An .xlsx workbook or a zip of CSV files of the stewards' template is validated cell by
+cell (``publisher.sheets.upload``), under the same caps, in the same child process.
+
 The upload is size-capped (``MAX_CONTENT_LENGTH``, 413 beyond it) and validated in a child
 process (``publisher.validation.upload``) with its own caps: triples read
 (``VALIDATE_MAX_TRIPLES``, 413), memory and time (``VALIDATE_MEMORY_MB``,
@@ -19,6 +22,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, TURTLE, Format, by_suffix, find_format
 from publisher.rdf.parsing import EXTENSIONS, InputError
+from publisher.sheets.upload import MEDIA_TYPES as SHEET_TYPES
+from publisher.sheets.upload import spreadsheet_kind, validate_upload
 from publisher.validation.report import render_turtle, report_dict
 from publisher.validation.upload import (
     CheckedUpload,
@@ -83,7 +88,7 @@ def validate() -> Response:
                 upload.mimetype,
                 upload.read(),
             )
-        elif request.mimetype in UPLOAD_TYPES:
+        elif request.mimetype in UPLOAD_TYPES or request.mimetype in SHEET_TYPES:
             filename, media_type, content = "upload", request.mimetype, request.get_data()
         else:
             return error_response(
@@ -100,8 +105,10 @@ def validate() -> Response:
         )
     if fmt is None:
         return not_acceptable(REPORT_FORMATS, "the validation report")
-    input_format = _input_format(filename, media_type)
-    if input_format is None:
+    # A workbook or a zip of the template's CSV files (publisher.sheets) is read as sheets.
+    sheets = spreadsheet_kind(filename, media_type)
+    input_format = _input_format(filename, media_type) if sheets is None else None
+    if input_format is None and sheets is None:
         return error_response(
             400,
             f"Bad Request: cannot tell the RDF format of {filename!r}: name it with one of "
@@ -128,7 +135,11 @@ def validate() -> Response:
         timeout=settings.validate_timeout,
     )
     try:
-        checked = check(content, input_format.name, limits, filename)
+        if sheets is not None:
+            checked = check(content, sheets, limits, filename, validate_upload)
+        else:
+            assert input_format is not None
+            checked = check(content, input_format.name, limits, filename)
     except InputError as error:
         error.path = Path(filename)
         return error_response(400, f"Bad Request: {error}")
