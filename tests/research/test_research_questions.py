@@ -175,15 +175,15 @@ def test_who_serves_at_will_and_who_holds_a_civil_servant_post(ask: Ask) -> None
     malimevzuat = "source/malimevzuat-baskan-yardimcisi-sayisi"
     miargem = "source/miargem-ust-duzey-yonetici-kadrolar"
     assert rows == [
-        ("position-type/tr-baskan-yardimcisi", "employment-term/civil-servant", malimevzuat),
         ("position-type/tr-baskan-yardimcisi", "employment-term/council-member-assignment",
          malimevzuat),
-        ("position-type/tr-bb-daire-baskani", "employment-term/civil-servant", miargem),
-        ("position-type/tr-bb-genel-sekreter", "employment-term/civil-servant", miargem),
-        ("position-type/tr-bb-genel-sekreter-yardimcisi", "employment-term/civil-servant",
+        ("position-type/tr-baskan-yardimcisi", "employment-term/memur", malimevzuat),
+        ("position-type/tr-bb-daire-baskani", "employment-term/memur", miargem),
+        ("position-type/tr-bb-genel-sekreter", "employment-term/memur", miargem),
+        ("position-type/tr-bb-genel-sekreter-yardimcisi", "employment-term/memur",
          miargem),
-        ("position-type/tr-bb-sube-muduru", "employment-term/civil-servant", miargem),
-        ("position-type/tr-birim-muduru", "employment-term/temporary-assignment",
+        ("position-type/tr-bb-sube-muduru", "employment-term/memur", miargem),
+        ("position-type/tr-birim-muduru", "employment-term/gorevlendirme",
          "source/memurlar-net-5393-art-49-fikra-6-8"),
         ("position-type/us-chief-administrative-officer", "employment-term/at-will",
          "source/pullman-municipal-code-1-28-010"),
