@@ -13,10 +13,12 @@ from publisher.rdf.namespaces import ID_BASE, MR
 EXCERPTS = Path(__file__).resolve().parent / "excerpts"
 SCHEMA = Namespace("https://schema.org/")
 FOG = Namespace(f"{ID_BASE}form-of-government/")
+SEL = Namespace(f"{ID_BASE}selection-method/")
 SOURCE_BASE = f"{ID_BASE}source/"
 # Words that a quote must contain for a claim to say how a post is filled or ended.
-APPOINTMENT_WORDS = ("appoint", "hires", "atanır", "ataması")
-DISMISSAL_WORDS = ("pleasure", "terminate", "görevden")
+APPOINTMENT_WORDS = ("appoint", "hires", "hired", "atanır", "ataması")
+DISMISSAL_WORDS = ("pleasure", "terminate", "removable", "removal", "görevden")
+ELECTION_WORDS = ("elected", "seçilir")
 
 
 def test_every_government_system_follows_a_form(data: Graph) -> None:
@@ -77,20 +79,25 @@ def quotes(data: Graph, claim: URIRef) -> str:
 
 
 @pytest.mark.parametrize(
-    ("predicate", "words"),
-    [(MR.hasSelectionMethod, APPOINTMENT_WORDS), (MR.dismissedBy, DISMISSAL_WORDS)],
-    ids=["selection", "dismissal"],
+    ("predicate", "value", "words"),
+    [
+        (MR.hasSelectionMethod, SEL.appointed, APPOINTMENT_WORDS),
+        (MR.hasSelectionMethod, SEL.elected, ELECTION_WORDS),
+        (MR.dismissedBy, None, DISMISSAL_WORDS),
+    ],
+    ids=["appointed", "elected", "dismissal"],
 )
 def test_an_axis_on_a_claim_is_in_its_quote(
-    data: Graph, predicate: URIRef, words: tuple[str, ...]
+    data: Graph, predicate: URIRef, value: URIRef | None, words: tuple[str, ...]
 ) -> None:
     """Filled only where the claim's own quote says so: a claim stating who dismisses a
-    holder quotes the dismissal, one stating appointment quotes the appointment."""
+    holder quotes the dismissal, one stating appointment quotes the appointment, one
+    stating election quotes the election."""
     claims = {
         claim
         for kind in (MR.AppointmentRule, MR.EmploymentCondition)
         for claim in data.subjects(RDF.type, kind)
-        if (claim, predicate, None) in data
+        if (claim, predicate, value) in data
     }
     assert claims
     unbacked = [c for c in claims if not any(word in quotes(data, c) for word in words)]

@@ -311,10 +311,13 @@ def test_law_articles_are_part_of_their_law(select: Select) -> None:
         ORDER BY ?article""")
     assert [(r["article"].rsplit("/", 1)[1], r["law"].rsplit("/", 1)[1]) for r in rows] == [
         ("tr-law-5216-art-16", "tr-law-5216"),
+        ("tr-law-5216-art-17", "tr-law-5216"),
         ("tr-law-5216-art-18", "tr-law-5216"),
         ("tr-law-5216-art-21", "tr-law-5216"),
         ("tr-law-5216-art-22", "tr-law-5216"),
         ("tr-law-5393-art-33", "tr-law-5393"),
+        ("tr-law-5393-art-37", "tr-law-5393"),
+        ("tr-law-5393-art-39", "tr-law-5393"),
         ("tr-law-5393-art-48", "tr-law-5393"),
         ("tr-law-5393-art-49", "tr-law-5393"),
     ]

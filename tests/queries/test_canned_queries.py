@@ -186,9 +186,11 @@ def test_chain_of_command_follows_only_the_sourced_lines(run: Run) -> None:
 
 
 def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None:
-    """Seed 004's genel sekreter names no kind of municipality, so it is in both Turkish
-    systems: in the büyükşehir system its rule stands beside Law 5216's, which it
-    contradicts."""
+    """Seed 004's genel sekreter names no kind of municipality; Law 5393 and hukukibilgiler
+    exclude the post from the ordinary belediye, so it is in the büyükşehir system only,
+    where its rule stands beside Law 5216's, which it contradicts. Law 5216 art. 22
+    (Balıkesir BB): the metropolitan mayor appoints the staff, the daire başkanı and the
+    şube müdürü among them."""
     rows = pick(
         run("appointments-compared"),
         "system",
@@ -229,7 +231,15 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
             "source/tr-law-5393-art-49",
             None,
         ),
-        ("system/tr-belediye", *seed_004_rule),
+        (
+            "system/tr-buyuksehir",
+            "position-type/tr-bb-daire-baskani",
+            "Metropolitan Mayor",
+            None,
+            None,
+            "source/tr-law-5216-art-22",
+            None,
+        ),
         (
             "system/tr-buyuksehir",
             "position-type/tr-bb-genel-sekreter",
@@ -255,6 +265,15 @@ def test_appointments_compared_shows_both_genel_sekreter_rules(run: Run) -> None
             None,
             None,
             None,
+            None,
+        ),
+        (
+            "system/tr-buyuksehir",
+            "position-type/tr-bb-sube-muduru",
+            "Metropolitan Mayor",
+            None,
+            None,
+            "source/tr-law-5216-art-22",
             None,
         ),
         ("system/tr-buyuksehir", *seed_004_rule),
@@ -394,6 +413,17 @@ def test_pay_with_year_and_cited_source(run: Run) -> None:
             "position-type/us-city-manager",
             "P1Y",
             None,
+            "103000",
+            None,
+            "USD",
+            "2012",
+            "source/fccma-survey-median-pay-top-local-officials",
+            None,
+        ),
+        (
+            "position-type/us-city-manager",
+            "P1Y",
+            None,
             "95610",
             None,
             "USD",
@@ -494,7 +524,9 @@ def test_duties_per_system_and_area(run: Run) -> None:
     # The mayor's office types (class 9635's among them) are placed in both US systems.
     assert rows[("system/us-council-manager", "duty-area/budget")] == ("9", "1")
     assert rows[("system/us-mayor-council", "duty-area/events-and-recognition")] == ("7", "0")
-    assert rows[("system/tr-belediye", "duty-area/personnel")] == ("4", "2")
+    # Seed 004's genel sekreter, whose two personnel duties counted here, is no longer
+    # placed in the ordinary belediye system (issue 14, item 3).
+    assert rows[("system/tr-belediye", "duty-area/personnel")] == ("2", "2")
     assert rows[("system/tr-buyuksehir", "duty-area/council-support")] == ("5", "2")
 
 

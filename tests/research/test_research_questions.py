@@ -146,21 +146,33 @@ def test_duty_areas_the_city_manager_shares_with_the_chief_administrative_office
 def test_what_each_is_paid_in_which_currency_and_year(ask: Ask) -> None:
     """Seed 000: "Srednja letna plača: 87.000 $ (35,63 $ na uro)", "vir: PayScale , 2019";
     "Mestni upravitelj: 95.610 $", "… statistiko dela , 2017"; hukukibilgiler.com: the
-    genel sekreter has the rights of a ministry director-general (a basis, not an amount).
-    Nothing read gives the deputy genel sekreter's pay."""
+    genel sekreter has the rights of a ministry director-general (a basis, not an amount);
+    Balıkesir BB (Law 5216 art. 22): the deputy has those of "bakanlık müstakil daire
+    başkanları"; FCCMA on ICMA's survey conducted the year before May 2013: "a median annual
+    base salary of about $103,000", "base pay differs greatly — from $25,264 up to
+    $368,282"."""
     rows = pick(
-        ask("research-pay-compared"), "position", "pay", "median", "currency", "duration", "year"
-    )
+        ask("research-pay-compared"),
+        "position", "pay", "median", "min", "max", "currency", "duration", "year",
+    )  # fmt: skip
+    basis = (None,) * 6
     assert rows == [
         ("position-type/tr-bb-genel-sekreter",
-         "condition/tr-bb-gs-rights-of-ministry-director-general", None, None, None, None),
-        ("position-type/tr-bb-genel-sekreter-yardimcisi", None, None, None, None, None),
+         "condition/tr-bb-gs-rights-of-ministry-director-general", *basis),
+        ("position-type/tr-bb-genel-sekreter-yardimcisi",
+         "condition/tr-bb-gsy-rights-of-ministry-independent-department-head", *basis),
         ("position-type/us-assistant-city-manager",
-         "salary/us-assistant-city-manager-payscale-2019-annual", "87000", "USD", "P1Y", "2019"),
+         "salary/us-assistant-city-manager-payscale-2019-annual", "87000", None, None, "USD",
+         "P1Y", "2019"),
         ("position-type/us-assistant-city-manager",
-         "salary/us-assistant-city-manager-payscale-2019-hourly", "35.63", "USD", "PT1H", "2019"),
-        ("position-type/us-city-manager", "salary/us-city-manager-bls-2017", "95610", "USD",
-         "P1Y", "2017"),
+         "salary/us-assistant-city-manager-payscale-2019-hourly", "35.63", None, None, "USD",
+         "PT1H", "2019"),
+        ("position-type/us-city-manager", "salary/us-city-manager-bls-2017", "95610", None,
+         None, "USD", "P1Y", "2017"),
+        ("position-type/us-city-manager", "salary/us-city-manager-icma-2012-median", "103000",
+         None, None, "USD", "P1Y", "2012"),
+        ("position-type/us-city-manager", "salary/us-city-manager-icma-2012-range", None,
+         "25264", "368282", "USD", "P1Y", "2012"),
     ]  # fmt: skip
 
 
@@ -175,15 +187,15 @@ def test_who_serves_at_will_and_who_holds_a_civil_servant_post(ask: Ask) -> None
     malimevzuat = "source/malimevzuat-baskan-yardimcisi-sayisi"
     miargem = "source/miargem-ust-duzey-yonetici-kadrolar"
     assert rows == [
-        ("position-type/tr-baskan-yardimcisi", "employment-term/civil-servant", malimevzuat),
         ("position-type/tr-baskan-yardimcisi", "employment-term/council-member-assignment",
          malimevzuat),
-        ("position-type/tr-bb-daire-baskani", "employment-term/civil-servant", miargem),
-        ("position-type/tr-bb-genel-sekreter", "employment-term/civil-servant", miargem),
-        ("position-type/tr-bb-genel-sekreter-yardimcisi", "employment-term/civil-servant",
+        ("position-type/tr-baskan-yardimcisi", "employment-term/memur", malimevzuat),
+        ("position-type/tr-bb-daire-baskani", "employment-term/memur", miargem),
+        ("position-type/tr-bb-genel-sekreter", "employment-term/memur", miargem),
+        ("position-type/tr-bb-genel-sekreter-yardimcisi", "employment-term/memur",
          miargem),
-        ("position-type/tr-bb-sube-muduru", "employment-term/civil-servant", miargem),
-        ("position-type/tr-birim-muduru", "employment-term/temporary-assignment",
+        ("position-type/tr-bb-sube-muduru", "employment-term/memur", miargem),
+        ("position-type/tr-birim-muduru", "employment-term/gorevlendirme",
          "source/memurlar-net-5393-art-49-fikra-6-8"),
         ("position-type/us-chief-administrative-officer", "employment-term/at-will",
          "source/pullman-municipal-code-1-28-010"),
@@ -308,3 +320,78 @@ def test_which_city_manager_requirements_are_rules_and_which_descriptions(ask: A
         ("requirement/us-cm-experience-icma-blog", "mr:typical", {forum}),
         ("requirement/us-cm-masters-icma-blog", "mr:typical", {page, forum}),
     ]
+
+
+def test_how_each_post_is_filled_and_ended(ask: Ask) -> None:
+    """Elected: Law 5393 art. 37 (egetelgraf.com) "Belediye başkanı, … seçilir"; Law 5216
+    art. 17 (Balıkesir BB) "directly elected by the voters … The term of office is five
+    years"; ICMA: "the mayor is elected by the community at large" (mayor–council), "the
+    elected council" (council–manager), the Model City Charter's "popularly elected
+    council". Appointed, and by whom: art. 22 "İçişleri Bakanı tarafından atanır" (central
+    government) and "Büyükşehir belediyesi personeli büyükşehir belediye başkanı tarafından
+    atanır" (Balıkesir BB, Turkish page); the forum's variant names no appointer; seed 004:
+    the council; the US city manager by the council, the chief administrative officer by the
+    mayor (USLegal, Brigham City, Pullman). Ended: ICMA "serve at the pleasure of the elected
+    governing body", the charter "removable by the council", Pullman "subject to removal by
+    the mayor and shall serve at the pleasure of the mayor", class 9635 "at-will … at the
+    pleasure of the Mayor". Every appointing and dismissing body is local but the Minister."""
+    rows = pick(
+        ask("research-how-posts-are-filled-and-ended"),
+        "holder", "claim", "selection", "appointedBy", "appointerLevel", "dismissedBy",
+        "dismisserLevel", "tenure", "system",
+    )  # fmt: skip
+    elected, appointed = "selection-method/elected", "selection-method/appointed"
+    local, central = "government-level/local", "government-level/central"
+    at_will = "tenure-protection/at-will"
+    bb_mayor, mayor = "position-type/tr-bb-belediye-baskani", "position-type/us-mayor"
+    council = "position-type/us-city-council"
+    no_end = (None, None, None, None)
+    assert rows == [
+        (bb_mayor, "condition/tr-bb-belediye-baskani-elected-law-5216-art-17", elected, None,
+         None, None, None, "tenure-protection/fixed-term", None),
+        ("position-type/tr-bb-daire-baskani", "appointment/tr-bb-personnel-law-5216-art-22",
+         appointed, bb_mayor, local, *no_end),
+        ("position-type/tr-bb-genel-sekreter",
+         "appointment/tr-bb-genel-sekreter-forum-ministry-approval", appointed, None, None,
+         *no_end),
+        ("position-type/tr-bb-genel-sekreter", "appointment/tr-bb-genel-sekreter-law-5216-art-22",
+         appointed, "role/tr-icisleri-bakani", central, *no_end),
+        ("position-type/tr-bb-genel-sekreter-yardimcisi",
+         "appointment/tr-bb-genel-sekreter-yardimcisi-forum", appointed, bb_mayor, local,
+         *no_end),
+        ("position-type/tr-bb-sube-muduru", "appointment/tr-bb-personnel-law-5216-art-22",
+         appointed, bb_mayor, local, *no_end),
+        ("position-type/tr-belediye-baskani",
+         "condition/tr-belediye-baskani-elected-law-5393-art-37", elected, None, None,
+         *no_end),
+        ("position-type/tr-birim-muduru", "appointment/tr-belediye-personnel-law-5393-art-49",
+         appointed, "position-type/tr-belediye-baskani", local, *no_end),
+        ("position-type/tr-genel-sekreter", "appointment/tr-genel-sekreter-seed-004",
+         appointed, "position-type/tr-belediye-meclisi", local, *no_end),
+        ("position-type/us-chief-administrative-officer", "appointment/us-cao-brigham-city",
+         appointed, mayor, local, *no_end),
+        ("position-type/us-chief-administrative-officer", "appointment/us-cao-pullman",
+         appointed, mayor, local, *no_end),
+        ("position-type/us-chief-administrative-officer", "appointment/us-cao-uslegal",
+         appointed, mayor, local, *no_end),
+        ("position-type/us-chief-administrative-officer", "condition/us-cao-pullman-at-will",
+         None, None, None, mayor, local, at_will, None),
+        (council, "condition/us-city-council-elected", elected, None, None, None, None, None,
+         "system/us-council-manager"),
+        ("position-type/us-city-manager", "appointment/us-city-manager-claremore-charter",
+         appointed, council, local, *no_end),
+        ("position-type/us-city-manager", "appointment/us-city-manager-icma", appointed,
+         council, local, *no_end),
+        ("position-type/us-city-manager", "appointment/us-city-manager-icma-description",
+         appointed, council, local, *no_end),
+        ("position-type/us-city-manager", "appointment/us-city-manager-ncl-model-charter",
+         appointed, council, local, *no_end),
+        ("position-type/us-city-manager", "condition/us-city-manager-at-will", None, None,
+         None, council, local, at_will, None),
+        ("position-type/us-city-manager", "condition/us-city-manager-removable-ncl", None,
+         None, None, council, local, at_will, None),
+        (mayor, "condition/us-mayor-elected-icma-description", elected, None, None, None,
+         None, None, "system/us-mayor-council"),
+        ("post/california-city-9635-assistant-to-the-mayor", "condition/ca9635-at-will",
+         appointed, None, None, mayor, local, at_will, None),
+    ]  # fmt: skip
