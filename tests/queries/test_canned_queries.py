@@ -64,7 +64,8 @@ def test_the_turkish_header_is_read_and_half_of_it_is_refused(tmp_path) -> None:
     assert (query.title_in("tr"), query.description_in("tr")) == ("Görevler", "Hepsi, adlarıyla.")
     assert query.title_in("el") == "Positions"
     path.write_text(
-        "# title: Positions\n# description: All.\n# baslik: Görevler\nSELECT * WHERE { ?s ?p ?o }\n",
+        "# title: Positions\n# description: All.\n# baslik: Görevler\n"
+        "SELECT * WHERE { ?s ?p ?o }\n",
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match="aciklama"):
