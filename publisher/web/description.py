@@ -46,8 +46,8 @@ CLAIM_PROPERTIES: tuple[URIRef, ...] = (
 )
 # Incoming links shown on a page at most; a system concept is named by every position.
 MAX_INCOMING = 500
-# Names of the borrowed properties (SKOS, Dublin Core, org:, schema:) in en and tr.
-PROPERTY_LABELS_FILE = Path(__file__).parent / "property_labels.ttl"
+# Names of the borrowed properties and classes (SKOS, Dublin Core, org:, schema:), en and tr.
+VOCABULARY_LABELS_FILE = Path(__file__).parent / "vocabulary_labels.ttl"
 SCHEMA = Namespace("https://schema.org/")
 
 
@@ -306,20 +306,20 @@ def describe(store: SparqlStore, iri: str, timeout: float, max_rows: int) -> Gra
 
 
 @cache
-def property_labels() -> Graph:
-    """The en and tr names of the borrowed properties (read once: a file of the package)."""
-    return Graph().parse(PROPERTY_LABELS_FILE, format="turtle")
+def vocabulary_labels() -> Graph:
+    """The en and tr names of the borrowed terms (read once: a file of the package)."""
+    return Graph().parse(VOCABULARY_LABELS_FILE, format="turtle")
 
 
 def page_graph(store: SparqlStore, iri: str, timeout: float, max_rows: int) -> Graph:
     """The description plus what the HTML page shows, with labels of every IRI in it (the
-    borrowed properties' from ``property_labels.ttl``)."""
+    borrowed terms' from ``vocabulary_labels.ttl``)."""
     graph = construct(store, description_query(iri), timeout, max_rows)
     if not len(graph):
         return graph
     graph += construct(store, context_query(iri), timeout, max_rows)
     graph += construct(store, labels_query(_iris(graph)), timeout, max_rows)
-    graph += property_labels()
+    graph += vocabulary_labels()
     return graph
 
 
