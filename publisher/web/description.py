@@ -534,7 +534,7 @@ class PageBuilder:
                 if not row.values:
                     continue
             index, place = _PLACES.get(iri, (_MORE, 0))
-            rows = self.duty_rows(subject, row) if iri == str(MR.hasDuty) else [row]
+            rows = self.duty_rows(row) if iri == str(MR.hasDuty) else [row]
             placed[index] += [(place, r.predicate.text.lower(), r) for r in rows]
         reporting = next(i for i, kind in enumerate(SECTIONS) if kind.key == "reporting")
         for row in incoming:
@@ -548,23 +548,20 @@ class PageBuilder:
             if rows
         ]
 
-    def duty_rows(self, subject: URIRef, row: Row) -> list[Row]:
+    def duty_rows(self, row: Row) -> list[Row]:
         """The duties of a position as one row per duty area (named by the area), areas
         by name; duties of no area keep the property's row. A duty of several areas is
         listed in each, its quotes in the first only (each quote once on a page)."""
+        keys = {
+            duty.iri: [str(a) for a in self.graph.objects(URIRef(duty.iri or ""), MR.inDutyArea)]
+            for duty in row.values
+        }
+        areas = {key: self.name(URIRef(key)) for found in keys.values() for key in found}
         by_area: dict[str, list[Value]] = defaultdict(list)
-        areas: dict[str, Value] = {}
         for duty in row.values:
-            found = list(self.graph.objects(URIRef(duty.iri or ""), MR.inDutyArea))
+            found = sorted(keys[duty.iri], key=lambda key: areas[key].text.lower())
             if not found:
                 by_area[""].append(duty)
-            for area in found:
-                areas.setdefault(str(area), self.name(area))
-        for duty in row.values:
-            found = sorted(
-                (str(a) for a in self.graph.objects(URIRef(duty.iri or ""), MR.inDutyArea)),
-                key=lambda key: areas[key].text.lower(),
-            )
             for place, key in enumerate(found):
                 by_area[key].append(duty if place == 0 else self.name(URIRef(duty.iri or "")))
         rows = [
