@@ -1,7 +1,9 @@
 """The canned research queries of ``queries/``: each file's header and text.
 
 A query file starts with comment lines of the form ``# key: value`` (title, description,
-parameters); the rest is the SPARQL text. The /queries pages, the CLI and the tests all
+parameters); the rest is the SPARQL text. The Turkish title and description are the keys
+``baslik`` and ``aciklama`` (Turkish words, in the ASCII a key is written in); a query
+without them is shown in English on a Turkish page. The /queries pages, the CLI and the tests all
 read the queries through this module, so they never disagree.
 
 A parameter (``# parameters: ?turkish — what it means, default ...``) is a variable the
@@ -29,6 +31,9 @@ _PARAMETER = re.compile(r"^\?(?P<name>\w+)\s+—\s+(?P<description>.+)$")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Longest value a parameter takes: an IRI or a label, never a document.
 MAX_VALUE_CHARACTERS = 2000
+ENGLISH = "en"
+# The header keys of each translated language's title and description.
+TRANSLATED_KEYS: dict[str, tuple[str, str]] = {"tr": ("baslik", "aciklama")}
 
 
 class ParameterError(QueryError):
@@ -115,7 +120,9 @@ def _parameter(text: str, line: str, path: Path) -> Parameter:
 
 @dataclass(frozen=True)
 class CannedQuery:
-    """One query file: its name (file stem), header fields and SPARQL text."""
+    """One query file: its name (file stem), header fields and SPARQL text. ``title`` and
+    ``description`` are the English ones; ``titles`` and ``descriptions`` hold every
+    language the header gives (English included)."""
 
     name: str
     title: str
@@ -123,6 +130,16 @@ class CannedQuery:
     text: str
     parameters: list[str] = field(default_factory=list)
     variables: list[Parameter] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang``, else in English."""
+        return self.titles.get(lang, self.title)
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang``, else in English."""
+        return self.descriptions.get(lang, self.description)
 
     def bind(self, values: Mapping[str, str], base: str) -> str:
         """The query text with the given parameters' VALUES lines holding those values as
@@ -158,10 +175,25 @@ def parse_query_file(path: Path) -> CannedQuery:
     if missing:
         raise ValueError(f"{path}: header lacks {', '.join(missing)} (lines '# title: ...')")
     parameters = [p for p in fields.get("parameters", []) if p and p.lower() != "none"]
+    titles, descriptions = (
+        {ENGLISH: " ".join(fields["title"])},
+        {ENGLISH: " ".join(fields["description"])},
+    )
+    for lang, (title_key, description_key) in TRANSLATED_KEYS.items():
+        if (title_key in fields) != (description_key in fields):
+            raise ValueError(
+                f"{path}: header has one of '# {title_key}:' and '# {description_key}:' "
+                "without the other"
+            )
+        if title_key in fields:
+            titles[lang] = " ".join(fields[title_key])
+            descriptions[lang] = " ".join(fields[description_key])
     return CannedQuery(
         name=path.stem,
-        title=" ".join(fields["title"]),
-        description=" ".join(fields["description"]),
+        title=titles[ENGLISH],
+        description=descriptions[ENGLISH],
+        titles=titles,
+        descriptions=descriptions,
         parameters=parameters,
         variables=[_parameter(text, line, path) for line in parameters],
         text=text,

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Request, Response, current_app, render_template, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
+from publisher.i18n import N_
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
@@ -200,9 +201,39 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+# The heading of an error page, by status (the catalogue translates it).
+ERROR_TITLES = {
+    400: N_("Bad request"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    406: N_("Not acceptable"),
+    413: N_("Request too large"),
+    415: N_("Unsupported media type"),
+    429: N_("Too many requests"),
+    500: N_("Server error"),
+    503: N_("Service unavailable"),
+}
+
+
+def prefers_html(req: Request) -> bool:
+    """Whether the client is a browser: it ranks HTML above plain text (curl's */* does not)."""
+    accept = req.accept_mimetypes
+    return bool(accept) and accept["text/html"] > accept["text/plain"]
+
+
 def error_response(status: int, message: str) -> Response:
-    """A plain-text error a person can act on (DESIGN §5), with CORS like any answer."""
-    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    """An error a person can act on (DESIGN §5), with CORS like any answer: plain text,
+    or for a browser the same message in the site's frame, its heading in the page's
+    language."""
+    if prefers_html(request):
+        title = ERROR_TITLES.get(status, ERROR_TITLES[500 if status >= 500 else 400])
+        body = render_template("error.html", title=title, status=status, message=message)
+        response = Response(body, status=status, mimetype="text/html")
+    else:
+        response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    response.vary.add("Accept")
+    return response
 
 
 class ProtocolError(Exception):

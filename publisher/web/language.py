@@ -12,6 +12,7 @@ from flask import Flask, Request, Response, request
 from flask_babel import Babel
 
 from publisher.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, TRANSLATIONS
+from publisher.web.labels import preferred_languages
 
 QUERY_ARGUMENT = "lang"
 COOKIE = "lang"
@@ -32,6 +33,16 @@ def page_language() -> str:
     """The language this request's page is written in."""
     chosen = _chosen(request)
     return chosen or request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def label_languages() -> list[str]:
+    """The languages a page picks the data's labels in: the page's own first (so a page
+    switched to Turkish names things in Turkish), then the reader's, then the fallbacks."""
+    first = page_language()
+    return [
+        first,
+        *(lang for lang in preferred_languages(request.accept_languages) if lang != first),
+    ]
 
 
 def language_key(req: Request) -> str:

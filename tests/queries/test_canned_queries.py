@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import pytest
 
-from publisher.store.canned import CannedQuery, load_queries
+from publisher.store.canned import CannedQuery, load_queries, parse_query_file
 
 Rows = list[dict[str, str]]
 Run = Callable[..., Rows]
@@ -39,6 +39,37 @@ def test_query_has_a_header_and_parses(query: CannedQuery) -> None:
         assert re.search(rf"VALUES \?{name[1]} \{{", query.text)
     solutions = ox.Store().query(query.text)
     assert isinstance(solutions, ox.QuerySolutions)
+
+
+@pytest.mark.parametrize("query", load_queries(), ids=lambda query: query.name)
+def test_every_query_has_a_title_and_a_description_in_english_and_turkish(
+    query: CannedQuery,
+) -> None:
+    """/queries shows each query in the page's language: the header's '# baslik:' and
+    '# aciklama:' are the Turkish title and description, never a copy of the English."""
+    assert set(query.titles) == set(query.descriptions) == {"en", "tr"}
+    assert query.title_in("tr") != query.title and query.description_in("tr") != query.description
+    # Turkish letters are a sign the text is Turkish, not an English title left there.
+    assert re.search("[çğıöşüİ]", query.title_in("tr") + query.description_in("tr"))
+
+
+def test_the_turkish_header_is_read_and_half_of_it_is_refused(tmp_path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "# title: Positions\n# description: All of them,\n#   by name.\n"
+        "# baslik: Görevler\n# aciklama: Hepsi,\n#   adlarıyla.\nSELECT * WHERE { ?s ?p ?o }\n",
+        encoding="utf-8",
+    )
+    query = parse_query_file(path)
+    assert (query.title_in("tr"), query.description_in("tr")) == ("Görevler", "Hepsi, adlarıyla.")
+    assert query.title_in("el") == "Positions"
+    path.write_text(
+        "# title: Positions\n# description: All.\n# baslik: Görevler\n"
+        "SELECT * WHERE { ?s ?p ?o }\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="aciklama"):
+        parse_query_file(path)
 
 
 def test_an_unparsable_query_is_refused() -> None:

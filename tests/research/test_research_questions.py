@@ -28,8 +28,8 @@ def test_there_are_at_least_twelve_research_questions() -> None:
 
 @pytest.mark.parametrize("query", RESEARCH_QUESTIONS, ids=lambda query: query.name)
 def test_every_research_question_has_an_english_and_a_turkish_header(query: CannedQuery) -> None:
-    """/queries shows the English title and description; the Turkish ones are kept in the
-    same header as 'baslik' and 'aciklama' (the page does not show them yet)."""
+    """The English title and description, and the Turkish ones in the same header as
+    'baslik' and 'aciklama' (/queries shows the page language's)."""
     header = query.text.split("PREFIX", 1)[0]
     assert query.title.startswith("Research: ")
     assert "# baslik: Araştırma: " in header

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from flask import render_template
 from markupsafe import escape
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
@@ -424,7 +425,8 @@ def test_each_quote_stands_beside_its_own_document(client, dataset):
         assert not [d for d in other if f'href="{local(d)}"' in figure]
         assert _escaped(str(dataset.value(document, DCTERMS.title))) in figure
         language = str(dataset.value(document, DCTERMS.language)).rsplit("/", 1)[-1]
-        assert f"language: {language}" in figure
+        # The language as a name (Babel's CLDR names), never its code or IRI.
+        assert f"language: {Locale.parse(language).get_display_name('en')}" in figure
         url = str(dataset.value(document, URIRef("https://schema.org/url")))
         assert f'href="{_escaped(url)}"' in figure
 
@@ -436,7 +438,7 @@ def test_a_position_page_shows_each_duty_quote_beside_its_document(client, datas
     [(exact, document)] = _quotes_with_documents(dataset, duty)
     [figure] = [f for f in _figures(text) if _escaped(exact) in f]
     assert f'href="{local(document)}"' in figure
-    assert "language: tr" in figure
+    assert "language: Turkish" in figure
     assert (
         'href="http://www.hukukibilgiler.com/idare-hukuku/buyuksehir-belediyesi-genel-sekreteri.html"'
         in figure

@@ -34,7 +34,7 @@ from publisher.web.http import (
     error_response,
     error_status,
 )
-from publisher.web.labels import preferred_languages
+from publisher.web.language import label_languages, page_language
 from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
 from publisher.web.results import TABLE_FORMATS, ResultsTable, results_table
@@ -90,7 +90,7 @@ def run_table(query: QueryRequest) -> tuple[QueryResult, ResultsTable]:
         settings.query_timeout,
         settings.max_rows,
         bases(),
-        preferred_languages(request.accept_languages),
+        label_languages(),
     )
     return result, table
 
@@ -150,7 +150,10 @@ def editor_data() -> dict[str, Any]:
     knows them undeclared) and the canned queries as examples."""
     return {
         "prefixes": PREFIXES,
-        "examples": [{"name": q.name, "title": q.title, "text": q.text} for q in canned_queries()],
+        "examples": [
+            {"name": q.name, "title": q.title_in(page_language()), "text": q.text}
+            for q in canned_queries()
+        ],
     }
 
 
@@ -187,14 +190,20 @@ def query_page(text: str | None, refused: ProtocolError | None = None) -> Respon
 
 
 def query_data(query: CannedQuery, values: dict[str, str] | None = None) -> dict[str, Any]:
-    """One canned query as plain data: the same for its HTML row and its JSON. ``values``:
-    the parameters set (already checked by ``bound_text``), which its links keep."""
+    """One canned query as plain data: the same for its HTML row and its JSON, its title
+    and description in the page's language (every language's in ``titles`` and
+    ``descriptions``). ``values``: the parameters set (already checked by ``bound_text``),
+    which its links keep."""
     values = values or {}
     text = query.bind(values, id_base())
+    lang = page_language()
     return {
         "name": query.name,
-        "title": query.title,
-        "description": query.description,
+        "language": lang if lang in query.titles else "en",
+        "title": query.title_in(lang),
+        "description": query.description_in(lang),
+        "titles": query.titles,
+        "descriptions": query.descriptions,
         "parameters": query.parameters,
         "variables": [
             {

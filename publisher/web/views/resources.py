@@ -17,7 +17,8 @@ from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
 from publisher.rdf.terms import oxigraph_triple
 from publisher.web.description import PageBuilder, describe, iri_term, page_graph
 from publisher.web.http import error_response, policy_allowing_inline_styles
-from publisher.web.labels import Bases, preferred_languages
+from publisher.web.labels import Bases
+from publisher.web.language import label_languages, page_language
 from publisher.web.negotiation import (
     PAGE_FORMATS,
     alternate_links,
@@ -86,7 +87,7 @@ def resource(path: str) -> Response:
     if fmt is not HTML:
         response = serialize_graph(graph, fmt, iri)
     else:
-        builder = PageBuilder(graph, bases(), preferred_languages(request.accept_languages))
+        builder = PageBuilder(graph, bases(), label_languages())
         response = Response(
             render_template(
                 "resource.html",
@@ -137,7 +138,7 @@ def ontology(ext: str | None = None) -> Response:
     fmt = choose_format(PAGE_FORMATS, suffix)
     if fmt is None:
         return not_acceptable(PAGE_FORMATS, "the ontology", suffixes=True)
-    language = request.accept_languages.best_match(HTML_LANGUAGES, default=HTML_LANGUAGES[0])
+    language = page_language() if page_language() in HTML_LANGUAGES else HTML_LANGUAGES[0]
     document = publication().snapshot.ontology_document(fmt, language)
     if document is None:
         return error_response(

@@ -33,6 +33,7 @@ from publisher.validation.upload import (
     check,
 )
 from publisher.web.http import drain_body, error_response
+from publisher.web.language import page_language
 from publisher.web.negotiation import choose_format, not_acceptable
 from publisher.web.publication import publication
 
@@ -154,7 +155,7 @@ def validate() -> Response:
 
 def _report_response(checked: CheckedUpload, fmt: Format, filename: str) -> Response:
     """The report in the negotiated format; a cut report says how many results it left out."""
-    lang = request.accept_languages.best_match(REPORT_LANGUAGES, default="en")
+    lang = page_language() if page_language() in REPORT_LANGUAGES else "en"
     omitted_note = (
         f"{checked.omitted} more result(s) left out of this report; {CLI_HINT} to see them all"
     )
