@@ -5,6 +5,7 @@ snapshot in place and in use.
 """
 
 import hashlib
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,12 +29,30 @@ from publisher.validation.validator import load_files, ontology_graph, validate_
 Step = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class StageTime:
+    """How long one stage of a build took: wall seconds, and CPU seconds of this process
+    and of the children it waited for (the validation's forked half)."""
+
+    stage: str
+    seconds: float
+    cpu_seconds: float
+
+
 @dataclass
 class BuildResult:
     snapshot: Snapshot
     seconds: float
-    # (stage, wall seconds) in the order run: where a build's time goes (bench/build).
-    stages: list[tuple[str, float]] = field(default_factory=list)
+    # In the order run: where a build's time goes (bench/build).
+    stages: list[StageTime] = field(default_factory=list)
+
+
+def _cpu_seconds() -> float:
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class _Stages:
@@ -41,18 +60,18 @@ class _Stages:
 
     def __init__(self, step: Step) -> None:
         self.step = step
-        self.done: list[tuple[str, float]] = []
-        self._current: tuple[str, float] | None = None
+        self.done: list[StageTime] = []
+        self._current: tuple[str, float, float] | None = None
 
     def __call__(self, text: str) -> None:
         self.finish()
-        self._current = (text, time.perf_counter())
+        self._current = (text, time.perf_counter(), _cpu_seconds())
         self.step(text)
 
     def finish(self) -> None:
         if self._current is not None:
-            text, started = self._current
-            self.done.append((text, time.perf_counter() - started))
+            text, started, cpu = self._current
+            self.done.append(StageTime(text, time.perf_counter() - started, _cpu_seconds() - cpu))
             self._current = None
 
 

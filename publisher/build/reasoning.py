@@ -17,18 +17,21 @@ term, typing of literals, ``rdfs:Datatype`` declarations, and restated schema ax
 about the data: instance types, inverse and symmetric links, non-trivial ``owl:sameAs``.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal as Choice
 from typing import get_args
 
 import owlrl
+import pyoxigraph as ox
 import reasonable
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from publisher.rdf.parsing import load_graph
 from publisher.rdf.resources import resource_dir
+from publisher.rdf.terms import oxigraph_triple
 
 # owlrl reports inconsistencies as nodes of this class (owlrl.Namespaces.ERRNS).
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
@@ -113,14 +116,15 @@ def compute_closure(asserted: Graph, reasoner: Reasoner = DEFAULT_REASONER) -> C
     if reasoner == "owlrl":
         expanded = _owlrl_closure(asserted, axioms)
         errors = _owlrl_errors(expanded)
+        closure: Iterable[tuple[Node, Node, Node]] = expanded
     else:
-        expanded = _reasonable_closure(asserted, axioms)
-        errors = inconsistencies(expanded)
+        closure = _reasonable_closure(asserted, axioms)
+        errors = inconsistencies(closure)
     if errors:
         raise InconsistencyError(errors)
     inferred = Graph()
     axiom_terms = set(axioms.subjects())
-    for triple in expanded:
+    for triple in closure:
         if triple in asserted or triple[0] in axiom_terms:
             continue
         if is_useful_entailment(triple):
@@ -150,15 +154,15 @@ def _owlrl_errors(expanded: Graph) -> list[str]:
     return errors + [f"{member} is a member of owl:Nothing" for member in nothing]
 
 
-def _reasonable_closure(asserted: Graph, axioms: Graph) -> Graph:
-    """The asserted graph, the axioms and everything ``reasonable`` infers from them."""
+def _reasonable_closure(asserted: Graph, axioms: Graph) -> list[tuple[Node, Node, Node]]:
+    """The asserted triples, the axioms and everything ``reasonable`` infers from them
+    (a list: copying millions of triples into an rdflib graph would cost more than the
+    reasoning itself)."""
     engine = reasonable.PyReasoner()
     engine.from_graph(asserted)
     engine.from_graph(axioms)
-    expanded = Graph()
-    # reason() returns the base triples and the inferred ones, as rdflib terms.
-    expanded.addN((*triple, expanded) for triple in engine.reason())
-    return expanded
+    triples: list[tuple[Node, Node, Node]] = engine.reason()
+    return triples
 
 
 @cache
@@ -166,10 +170,21 @@ def _inconsistency_query() -> str:
     return INCONSISTENCY_QUERY_FILE.read_text(encoding="utf-8")
 
 
-def inconsistencies(closure: Graph) -> list[str]:
-    """A message per violation of an OWL 2 RL rule that concludes "false"."""
+def inconsistencies(closure: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+    """A message per violation of an OWL 2 RL rule that concludes "false" (run by
+    Oxigraph: rdflib's SPARQL engine takes minutes on a large closure)."""
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(*oxigraph_triple(*triple))
+        for triple in closure
+        # A literal subject (a generalized triple some rules yield) is no RDF to query.
+        if not isinstance(triple[0], Literal) and isinstance(triple[1], URIRef)
+    )
+    solutions = store.query(_inconsistency_query())
+    assert isinstance(solutions, ox.QuerySolutions)
     messages = set()
-    for row in closure.query(_inconsistency_query()):
-        rule, x, y = row  # type: ignore[misc]  # rdflib types a result row loosely
-        messages.add(f"{rule}: {x}" + (f", {y}" if y is not None else ""))
+    for row in solutions:
+        rule, x, y = row["rule"], row["x"], row["y"]
+        assert rule is not None and x is not None
+        messages.add(f"OWL 2 RL rule {rule.value}: {x.value}" + (f", {y.value}" if y else ""))
     return sorted(messages)

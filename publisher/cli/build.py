@@ -80,9 +80,9 @@ def build(home: Path, data: tuple[Path, ...], reasoner: Reasoner) -> None:
         f"{triples.all} in all; built in {result.seconds:.1f} s",
         highlight=False,
     )
-    stages = Table("stage", "seconds", title="time per stage")
-    for stage, seconds in result.stages:
-        stages.add_row(stage, f"{seconds:.1f}")
+    stages = Table("stage", "wall s", "CPU s", title="time per stage")
+    for stage in result.stages:
+        stages.add_row(stage.stage, f"{stage.seconds:.1f}", f"{stage.cpu_seconds:.1f}")
     console.print(stages)
     table = Table("class", "instances", title="instances per class")
     for cls, count in snapshot.manifest.instances_per_class.items():
