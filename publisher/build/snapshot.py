@@ -169,9 +169,10 @@ def current_snapshot(home: Path) -> Snapshot | None:
     return Snapshot(path=path, manifest=Manifest.from_json(manifest))
 
 
-def instances_per_class(graph: Graph) -> dict[str, int]:
-    """How many resources each class has, most populous first."""
-    counts = Counter(str(cls) for cls in graph.objects(None, RDF.type))
+def instances_per_class(*graphs: Graph) -> dict[str, int]:
+    """How many resources each class has in the graphs together (they share no triple),
+    most populous first."""
+    counts = Counter(str(cls) for graph in graphs for cls in graph.objects(None, RDF.type))
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
@@ -183,9 +184,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_dumps(folder: Path, graphs: dict[str, Graph], prefixes: dict[str, str]) -> None:
-    for name, graph in graphs.items():
-        triples = oxigraph_triples(graph)
+def _write_dumps(
+    folder: Path, graphs: dict[str, list[ox.Triple]], prefixes: dict[str, str]
+) -> None:
+    for name, triples in graphs.items():
         for fmt in DUMP_FORMATS:
             ox.serialize(
                 triples,
@@ -195,13 +197,11 @@ def _write_dumps(folder: Path, graphs: dict[str, Graph], prefixes: dict[str, str
             )
 
 
-def _write_store(folder: Path, asserted: Graph, inferred: Graph) -> None:
+def _write_store(folder: Path, asserted: list[ox.Triple], inferred: list[ox.Triple]) -> None:
     store = ox.Store(str(folder))
-    for graph_name, graph in ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred)):
+    for graph_name, triples in ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred)):
         name = ox.NamedNode(str(graph_name))
-        store.bulk_extend(
-            ox.Quad(t.subject, t.predicate, t.object, name) for t in oxigraph_triples(graph)
-        )
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
     store.flush()
     store.optimize()
     del store
@@ -373,16 +373,28 @@ def _publish(
     staging = home / "snapshots" / f".building-{uuid.uuid4().hex}"
     staging.mkdir()
     try:
-        everything = Graph()
-        everything += asserted
-        everything += inferred
+        # Each graph is converted to Oxigraph's terms once and written from there; "all"
+        # is the two lists together (an rdflib union of millions of triples costs minutes).
+        asserted_triples = oxigraph_triples(asserted)
+        inferred_triples = oxigraph_triples(inferred)
+        novel = inferred  # what "all" adds to the asserted graph: the build's inferred graph
+        if any(triple in asserted for triple in inferred):
+            novel = Graph()
+            for triple in inferred:
+                if triple not in asserted:
+                    novel.add(triple)
+        novel_triples = inferred_triples if novel is inferred else oxigraph_triples(novel)
         prefixes = dict(PREFIXES)
         _write_dumps(
             staging,
-            {"asserted": asserted, "inferred": inferred, "all": everything},
+            {
+                "asserted": asserted_triples,
+                "inferred": inferred_triples,
+                "all": asserted_triples + novel_triples,
+            },
             prefixes,
         )
-        _write_store(staging / "store", asserted, inferred)
+        _write_store(staging / "store", asserted_triples, inferred_triples)
         for name, content in documents.items():
             (staging / name).write_bytes(content)
         files = {
@@ -394,8 +406,8 @@ def _publish(
             version=version,
             created=created.isoformat(timespec="seconds"),
             sources_sha256=sources_digest,
-            triples=TripleCounts(len(asserted), len(inferred), len(everything)),
-            instances_per_class=instances_per_class(everything),
+            triples=TripleCounts(len(asserted), len(inferred), len(asserted) + len(novel)),
+            instances_per_class=instances_per_class(asserted, novel),
             prefixes=prefixes,
             files=files,
             software_version=__version__,

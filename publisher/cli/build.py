@@ -1,15 +1,23 @@
 """``municipal-roles build``: validate, reason over and publish the dataset as a snapshot."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from publisher.build.pipeline import build as run_build
-from publisher.build.reasoning import InconsistencyError
+from publisher.build.reasoning import (
+    DEFAULT_REASONER,
+    REASONERS,
+    InconsistencyError,
+    Reasoner,
+)
 from publisher.build.snapshot import BuildBusyError, SnapshotWriteError
-from publisher.cli.console import EXIT_NONCONFORMING, fail, home_option, progress
+from publisher.cli.console import EXIT_NONCONFORMING, err, fail, home_option
 from publisher.rdf.namespaces import compact_iri
 from publisher.rdf.parsing import InputError
 from publisher.validation.model import NonConformingError
@@ -24,15 +32,22 @@ from publisher.validation.model import NonConformingError
     type=click.Path(path_type=Path),
     help="Turtle file or folder to publish instead of the shipped data (repeatable).",
 )
-def build(home: Path, data: tuple[Path, ...]) -> None:
+@click.option(
+    "--reasoner",
+    type=click.Choice(REASONERS),
+    default=DEFAULT_REASONER,
+    show_default=True,
+    help="OWL 2 RL engine: reasonable (fast) or owlrl (the reference); same published result.",
+)
+def build(home: Path, data: tuple[Path, ...], reasoner: Reasoner) -> None:
     """Validate, reason over and publish the dataset as a new snapshot.
 
     The new snapshot replaces the current one only when every step succeeded.
     """
     console = Console()
     try:
-        with progress("building") as step:
-            result = run_build(home, list(data) or None, step=step)
+        with stage_progress() as step:
+            result = run_build(home, list(data) or None, step=step, reasoner=reasoner)
     except InputError as error:
         fail(f"{error}\nThe previous snapshot stays in use.")
     except NonConformingError as error:
@@ -65,7 +80,32 @@ def build(home: Path, data: tuple[Path, ...]) -> None:
         f"{triples.all} in all; built in {result.seconds:.1f} s",
         highlight=False,
     )
+    stages = Table("stage", "wall s", "CPU s", title="time per stage")
+    for stage in result.stages:
+        stages.add_row(stage.stage, f"{stage.seconds:.1f}", f"{stage.cpu_seconds:.1f}")
+    console.print(stages)
     table = Table("class", "instances", title="instances per class")
     for cls, count in snapshot.manifest.instances_per_class.items():
         table.add_row(compact_iri(cls), str(count))
     console.print(table)
+
+
+@contextmanager
+def stage_progress() -> Iterator[Callable[[str], None]]:
+    """On a terminal, one line per stage with its counts and elapsed time, the finished
+    ones kept; silent when stderr is not a terminal."""
+    if not err.is_terminal:
+        yield lambda _: None
+        return
+    columns = (SpinnerColumn(finished_text="✓"), TextColumn("{task.description}"))
+    with Progress(*columns, TimeElapsedColumn(), console=err) as bar:
+        current: list[TaskID] = []
+
+        def step(text: str) -> None:
+            if current:
+                bar.update(current[0], total=1, completed=1)
+            current[:] = [bar.add_task(text, total=None)]
+
+        yield step
+        if current:
+            bar.update(current[0], total=1, completed=1)
