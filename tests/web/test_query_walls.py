@@ -10,14 +10,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 
 import httpx
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from publisher.store.query import DEFAULT_MAX_PATH_STEPS
 from tests.web.conftest import CLI, free_port, running_server
 
 pytestmark = pytest.mark.slow
@@ -42,6 +44,31 @@ def test_a_path_too_deep_for_the_engine_is_400_naming_the_limit(client: FlaskCli
     response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 400
     assert "more than 1024 levels deep" in response.get_data(as_text=True)
+
+
+def _path_query(steps: int) -> str:
+    return "SELECT (COUNT(*) AS ?n) WHERE { ?s " + "/".join(["a"] * steps) + " ?o }"
+
+
+def test_a_path_at_the_step_limit_runs_and_one_past_it_is_400_naming_both(
+    client: FlaskClient,
+) -> None:
+    """400 steps ran for 20 s, 1,000 until the time limit (bench/paths)."""
+    at_limit = client.get("/sparql", query_string={"query": _path_query(DEFAULT_MAX_PATH_STEPS)})
+    assert at_limit.status_code == 200
+    past = client.get("/sparql", query_string={"query": _path_query(DEFAULT_MAX_PATH_STEPS + 1)})
+    assert past.status_code == 400
+    assert (
+        f"a property path of {DEFAULT_MAX_PATH_STEPS + 1} steps; at most "
+        f"{DEFAULT_MAX_PATH_STEPS} steps are accepted" in past.get_data(as_text=True)
+    )
+
+
+def test_the_path_step_limit_is_a_setting(make_app: Callable[..., Flask]) -> None:
+    client = make_app(MAX_PATH_STEPS=4).test_client()
+    response = client.get("/sparql", query_string={"query": _path_query(5)})
+    assert response.status_code == 400
+    assert "a property path of 5 steps; at most 4 steps" in response.get_data(as_text=True)
 
 
 def test_an_empty_update_is_403_like_every_update(client: FlaskClient) -> None:
