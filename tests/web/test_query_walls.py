@@ -20,10 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from publisher.store.query import DEFAULT_MAX_PATH_STEPS
-from tests.web.conftest import CLI, free_port, running_server
+from tests.web.conftest import CLI, NO_SECCOMP, free_port, running_server
 
 pytestmark = pytest.mark.slow
-WALLS = Path(__file__).with_name("walls")
 OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 # Far past every bounded wait below: a process that ends is ended by its parent's death.
@@ -78,16 +77,6 @@ def test_an_empty_update_is_403_like_every_update(client: FlaskClient) -> None:
     assert "read-only" in response.get_data(as_text=True)
 
 
-@pytest.fixture(scope="module")
-def nounshare(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The LD_PRELOAD shim that makes unshare() fail, compiled for this machine."""
-    library = tmp_path_factory.mktemp("shim") / "nounshare.so"
-    subprocess.run(
-        ["cc", "-shared", "-fPIC", "-o", str(library), str(WALLS / "nounshare.c")], check=True
-    )
-    return str(library)
-
-
 def _serve(
     home: Path, env: dict[str, str], *launcher: str, port: int | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -97,9 +86,6 @@ def _serve(
     return subprocess.run(
         command, env={**os.environ, **env}, capture_output=True, text=True, timeout=60
     )
-
-
-NO_SECCOMP = (sys.executable, str(WALLS / "without_seccomp.py"))
 
 
 def test_serve_refuses_to_start_when_no_network_wall_holds(
