@@ -20,14 +20,14 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.pidfile import Pidfile
 from gunicorn.sock import TCPSocket
-from rich.markup import escape
 
 from publisher.build.pipeline import build as run_build
 from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.cli.waitress_worker import WaitressWorker
+from publisher.cli.walls import require_network_wall
 from publisher.rdf.parsing import InputError
-from publisher.sandbox import NetworkWallError, die_with_parent, probe_network_wall
+from publisher.sandbox import die_with_parent
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
 from publisher.store.remote import RemoteStore, follows_service
 from publisher.web.app import create_app, read_settings
@@ -80,20 +80,7 @@ def check_network_walls(settings: Settings) -> None:
                 soft_wrap=True,
             )
         return
-    try:
-        probe_network_wall()
-    except NetworkWallError as error:
-        if not settings.allow_unwalled_queries:
-            fail(
-                f"query processes cannot be cut off from the network: {error}. Or set "
-                "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES=1 to run them with network access"
-            )
-        err.print(
-            "[bold red]WARNING:[/] queries run WITH NETWORK ACCESS "
-            f"(MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES): {escape(str(error))}",
-            highlight=False,
-            soft_wrap=True,
-        )
+    require_network_wall(settings.allow_unwalled_queries)
 
 
 def _children_skip_main() -> None:

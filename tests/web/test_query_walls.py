@@ -116,6 +116,44 @@ def test_a_server_told_to_accept_the_risk_starts_and_says_so(
     assert "cannot listen" in done.stderr
 
 
+def _query(home: Path, env: dict[str, str], *launcher: str) -> subprocess.CompletedProcess[str]:
+    """``municipal-roles query`` of one ASK (a bounded wait)."""
+    command = [*launcher, CLI, "query", "--home", str(home), "ASK { ?s ?p ?o }"]
+    return subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_query_refuses_to_run_when_no_network_wall_holds(
+    snapshot_home: Path, nounshare: str
+) -> None:
+    done = _query(snapshot_home, {"LD_PRELOAD": nounshare}, *NO_SECCOMP)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert "query processes cannot be cut off from the network" in done.stderr
+    assert "unshare(CLONE_NEWNET) was refused" in done.stderr
+    assert "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES=1" in done.stderr
+
+
+def test_query_told_to_accept_the_risk_answers_and_says_so(
+    snapshot_home: Path, nounshare: str
+) -> None:
+    env = {"LD_PRELOAD": nounshare, "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES": "1"}
+    done = _query(snapshot_home, env, *NO_SECCOMP)
+    assert done.returncode == 0, done.stderr
+    assert '"boolean":true' in done.stdout
+    assert "WARNING: queries run WITH NETWORK ACCESS" in done.stderr
+
+
+def test_query_with_unshare_refused_runs_behind_seccomp(
+    snapshot_home: Path, nounshare: str
+) -> None:
+    done = _query(snapshot_home, {"LD_PRELOAD": nounshare})
+    assert done.returncode == 0, done.stderr
+    assert '"boolean":true' in done.stdout
+    assert "WARNING" not in done.stderr
+
+
 _UNGUARDED = """
 import sys
 from pathlib import Path
