@@ -35,7 +35,7 @@ class Settings:
     # Query processes per web worker kept for the publisher's own queries (pages' labels
     # and descriptions, the catalog), so runaway client queries never make pages wait.
     page_query_processes: int = 2
-    # Client queries one address may run at once per web worker (0: no limit); one more
+    # Client queries one address may run at once on the server (0: no limit); one more
     # gets 429 with Retry-After. Behind a reverse proxy all clients share its address:
     # raise it there, or set 0.
     client_queries: int = 2

@@ -3,10 +3,12 @@ CLIENT_QUERIES queries at once (one more gets 429 with Retry-After, through the 
 map), and pages have query processes of their own, so runaway client queries never make
 them wait."""
 
+import os
 import statistics
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,7 @@ from publisher.web.fairness import ClientBusy
 from publisher.web.http import error_status
 from publisher.web.publication import publication
 from tests.web.conftest import running_server
+from tests.web.test_query_walls import _descendants, _running
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 PAGE = "/id/position-type/us-mayors-chief-of-staff"
@@ -174,7 +177,41 @@ def test_cheap_queries_and_pages_while_eight_runaways_run_on_a_real_server(
         )
         assert still_running, "the probes ran while runaways held query processes"
         assert sorted(set(statuses)) <= [429, 503]
-        assert refused >= RUNAWAYS - 2 * 2  # at most 2 per address in each of 2 workers
+        assert refused >= RUNAWAYS - 2  # at most 2 per address on the whole server
+
+
+def test_the_address_limit_holds_across_web_workers(snapshot_home: Path, tmp_path: Path) -> None:
+    """CLIENT_QUERIES=1 on two web workers: while one runaway runs in one of them, no
+    query from the same address is run by either (each connection is new, so the kernel
+    hands them to both workers); counted per worker, the other worker ran them."""
+    pid_file = tmp_path / "serve.pid"
+    env = {
+        **os.environ,
+        "MUNICIPAL_ROLES_CLIENT_QUERIES": "1",
+        "MUNICIPAL_ROLES_QUERY_TIMEOUT": "20",
+        "MUNICIPAL_ROLES_RESPONSE_CACHE_BYTES": "0",
+    }
+    with running_server(snapshot_home, "--workers", "2", "--pid", str(pid_file), env=env) as base:
+        master = int(pid_file.read_text())
+        for n in range(6):  # both workers up and past their first request
+            with _client("127.0.0.3", 30) as warm:
+                assert warm.get(f"{base}/sparql", params={"query": f"ASK {{}} #{n}"}).is_success
+
+        def runaway() -> None:
+            with suppress(httpx.HTTPError), _client("127.0.0.2", 30) as hog:
+                hog.get(f"{base}/sparql", params={"query": RUNAWAY})
+
+        threading.Thread(target=runaway, daemon=True).start()
+        deadline = time.monotonic() + 20
+        while not [p for p, depth in _descendants(master).items() if depth == 3 and _running(p)]:
+            assert time.monotonic() < deadline, "the runaway query never started"
+            time.sleep(0.05)
+        statuses = []
+        for n in range(10):
+            with _client("127.0.0.2", 30) as again:
+                response = again.get(f"{base}/sparql", params={"query": f"ASK {{}} #{n}"})
+                statuses.append(response.status_code)
+        assert statuses == [429] * 10, statuses
 
 
 PAGES_QUERY = """SELECT DISTINCT ?s WHERE { ?s a ?type
