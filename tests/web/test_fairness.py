@@ -107,6 +107,37 @@ def test_pages_are_answered_while_runaways_fill_every_client_process(
         thread.join(30)
 
 
+def _priorities(pid: int) -> set[tuple[int, int]]:
+    """(nice, scheduling policy) of every thread of a process (/proc/PID/task/*/stat)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        stat = (task / "stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found.add((int(fields[16]), int(fields[38])))
+    return found
+
+
+def test_client_query_processes_run_in_the_background_and_page_ones_do_not(
+    make_app: Callable[..., Flask],
+) -> None:
+    """Every thread of a client query process (the one that answers too) is nice 10 in
+    SCHED_IDLE, set in the process before its threads start; the pages' are not."""
+    app = make_app(RESPONSE_CACHE_BYTES=0)
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+    assert client.get(PAGE).status_code == 200
+    with app.app_context():
+        lanes = publication().store
+    assert isinstance(lanes, Lanes)
+    assert isinstance(lanes.own, EmbeddedStore)
+    clients, pages = _clients_lane(app).worker_pids(), lanes.own.worker_pids()
+    assert clients and pages
+    for pid in clients:
+        assert _priorities(pid) == {(10, os.SCHED_IDLE)}, pid
+    for pid in pages:
+        assert _priorities(pid) == {(0, os.SCHED_OTHER)}, pid
+
+
 RUNAWAYS = 8
 PROBES = 15
 
