@@ -7,6 +7,7 @@ import click
 
 from publisher.build.snapshot import current_snapshot
 from publisher.cli.console import FormatChoice, err, fail, home_option
+from publisher.cli.walls import require_network_wall
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from publisher.store.embedded import EmbeddedStore
 from publisher.store.query import (
@@ -16,6 +17,7 @@ from publisher.store.query import (
     StoreUnavailable,
     UpdateRefused,
 )
+from publisher.web.app import read_settings
 from publisher.web.settings import Settings
 
 
@@ -73,9 +75,16 @@ def query(
     """Run a SPARQL query against the current snapshot and print the answer.
 
     The default graph is the union of the asserted and the inferred graph; the usual
-    prefixes (mr:, org:, skos:, schema:, dcterms: ...) are predeclared.
+    prefixes (mr:, org:, skos:, schema:, dcterms: ...) are predeclared. As with
+    ``serve``, the query runs in a process cut off from the network, or not at all
+    unless MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES=1.
     """
     query_text = read_query_text(text, file)
+    try:
+        allow_unwalled = read_settings().allow_unwalled_queries
+    except ValueError as error:
+        fail(f"a setting is wrong: {error}")
+    require_network_wall(allow_unwalled)
     snapshot = current_snapshot(home)
     if snapshot is None:
         fail(f"no snapshot in {home}: run 'municipal-roles build --home {home}' first")
@@ -86,7 +95,7 @@ def query(
         graph_format=(fmt.name if is_graph else None) if fmt else GRAPH_FORMATS[0].name,
         max_rows=max_rows,
     )
-    store = EmbeddedStore(snapshot.store_path, processes=1)
+    store = EmbeddedStore(snapshot.store_path, processes=1, allow_unwalled=allow_unwalled)
     try:
         result = store.query(request, timeout)
     except (QueryError, UpdateRefused) as error:

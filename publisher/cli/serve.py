@@ -9,8 +9,10 @@ server. On a fresh install it builds the shipped dataset first, so ``pip install
 
 import atexit
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +22,18 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.pidfile import Pidfile
 from gunicorn.sock import TCPSocket
-from rich.markup import escape
 
 from publisher.build.pipeline import build as run_build
 from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.cli.waitress_worker import WaitressWorker
+from publisher.cli.walls import require_network_wall
 from publisher.rdf.parsing import InputError
-from publisher.sandbox import NetworkWallError, die_with_parent, probe_network_wall
+from publisher.sandbox import die_with_parent
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
 from publisher.store.remote import RemoteStore, follows_service
 from publisher.web.app import create_app, read_settings
+from publisher.web.fairness import CLIENT_QUERIES_FILE
 from publisher.web.publication import publication
 from publisher.web.settings import Settings
 
@@ -80,20 +83,7 @@ def check_network_walls(settings: Settings) -> None:
                 soft_wrap=True,
             )
         return
-    try:
-        probe_network_wall()
-    except NetworkWallError as error:
-        if not settings.allow_unwalled_queries:
-            fail(
-                f"query processes cannot be cut off from the network: {error}. Or set "
-                "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES=1 to run them with network access"
-            )
-        err.print(
-            "[bold red]WARNING:[/] queries run WITH NETWORK ACCESS "
-            f"(MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES): {escape(str(error))}",
-            highlight=False,
-            soft_wrap=True,
-        )
+    require_network_wall(settings.allow_unwalled_queries)
 
 
 def _children_skip_main() -> None:
@@ -250,7 +240,16 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
         # gunicorn writes it atomically (a temporary file renamed) and removes it on exit.
         "pidfile": str(pid_file.absolute()) if pid_file else None,
     }
-    _Gunicorn(options, config, listener, settings).run()
+    # The file every web worker counts clients' queries in, so that CLIENT_QUERIES holds
+    # for the server, not per worker (publisher.web.fairness); made before they fork.
+    run_dir = tempfile.mkdtemp(prefix="municipal-roles-serve-")
+    config[CLIENT_QUERIES_FILE] = str(Path(run_dir) / "client-queries")
+    master = os.getpid()
+    try:
+        _Gunicorn(options, config, listener, settings).run()
+    finally:
+        if os.getpid() == master:  # a worker leaves through here too, and must not remove it
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def _serve_dev(app: Flask, host: str, port: int, pid_file: Path | None) -> None:

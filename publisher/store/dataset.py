@@ -40,5 +40,7 @@ def query_dataset(request: QueryRequest) -> Dataset:
     """The graphs of a request, the guard having read its text (it raises for a query this
     endpoint refuses). The publisher's own queries (``trusted``) name no graph and are not
     read: they are the union's, and the client-facing caps do not apply to them."""
-    own = QueryDataset() if request.trusted else check_query(request.text, DATASET_GRAPHS)
+    if request.trusted:
+        return choose_dataset(request, QueryDataset())
+    own = check_query(request.text, DATASET_GRAPHS, request.max_path_steps)
     return choose_dataset(request, own)

@@ -38,13 +38,11 @@ class _Worker:
         self.connection, child = context.Pipe()
         self.process = context.Process(
             target=serve,
-            args=(store_path, child, memory_mb, allow_unwalled, os.getpid()),
+            args=(store_path, child, memory_mb, allow_unwalled, os.getpid(), niceness),
             daemon=True,
         )
         self.process.start()
         child.close()
-        if niceness and self.process.pid is not None:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
 
     def stop(self) -> None:
         self.process.kill()

@@ -40,7 +40,12 @@ from tree_sitter import Node
 
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.terms import TripleTermError
-from publisher.store.query import ForbiddenQuery, QueryError, UpdateRefused
+from publisher.store.query import (
+    DEFAULT_MAX_PATH_STEPS,
+    ForbiddenQuery,
+    QueryError,
+    UpdateRefused,
+)
 
 # Longest query text read at all: parsing is linear, but a bound keeps every request
 # cheap before it reaches a query process (1 MiB bodies are allowed for uploads).
@@ -60,6 +65,9 @@ _ORACLE_MAX_ERROR_CHARACTERS = 2048
 # process's limit): 64 KiB of triples take 25 ms; error recovery can take seconds.
 PARSE_SECONDS = 1.0
 
+# The tree's nodes a property path is made of; a path_element without brackets of its own
+# is one step (an IRI, ``a``, a negated property set), as Oxigraph plans it.
+_PATH_NODES = frozenset({"binary_path", "path_element"})
 # The tree's nodes that open a nesting level.
 _NESTING_NODES = frozenset(
     {"group_graph_pattern", "bracketted_expression", "arg_list", "path_element", "sub_select"}
@@ -117,6 +125,15 @@ class _DatasetClause:
 
 
 @dataclass(frozen=True)
+class _Path:
+    """A query's longest property path: its steps, and where it starts (line, column)."""
+
+    steps: int
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
 class _Reading:
     """What the guard needs to know of a query, read once from its parse."""
 
@@ -124,6 +141,7 @@ class _Reading:
     volatile: bool
     declared_prefixes: frozenset[str]
     used_prefixes: frozenset[str]
+    longest_path: _Path | None
 
 
 def decode_codepoint_escapes(text: str) -> str:
@@ -143,9 +161,20 @@ def decode_codepoint_escapes(text: str) -> str:
 
 # Canned queries, pages and crawlers repeat the same texts: each is read once.
 @lru_cache(maxsize=1024)
-def check_query(text: str, dataset_graphs: tuple[str, ...]) -> QueryDataset:
-    """Refuse updates, SERVICE and FROM of graphs outside the dataset; return FROM's graphs."""
+def check_query(
+    text: str, dataset_graphs: tuple[str, ...], max_path_steps: int = DEFAULT_MAX_PATH_STEPS
+) -> QueryDataset:
+    """Refuse updates, SERVICE, FROM of graphs outside the dataset and property paths of
+    more than ``max_path_steps`` steps (0: any); return FROM's graphs."""
     reading = _read(text)
+    path = reading.longest_path
+    if max_path_steps and path is not None and path.steps > max_path_steps:
+        raise ForbiddenQuery(
+            f"line {path.line}, column {path.column}: a property path of {path.steps} steps; "
+            f"at most {max_path_steps} steps are accepted in one path here (the engine's "
+            "planning time grows with the cube of a path's length): split it into "
+            "triple patterns joined by variables"
+        )
     default: list[str] = []
     named: list[str] = []
     for clause in reading.dataset:
@@ -210,6 +239,7 @@ def _read(text: str) -> _Reading:
         _refuse_unreadable(decoded, source, tree)
     used: set[str] = set()
     volatile = False
+    longest: _Path | None = None
     for node, _, nesting in nodes:
         if nesting > MAX_NESTING:
             raise _too_deep()
@@ -224,6 +254,11 @@ def _read(text: str) -> _Reading:
             used.add(_prefix(source, node))
         elif node.type == "binary_expression":
             _check_longest_token_rule(decoded, source, node)
+        elif _is_whole_path(node):
+            steps = _path_steps(node)
+            if longest is None or steps > longest.steps:
+                offset = len(source[: node.start_byte].decode(errors="surrogatepass"))
+                longest = _Path(steps, *_line_column(decoded, offset))
     prologue = [child for child in tree.root_node.children if child.type == "prologue"]
     declarations = prologue[0].named_children if prologue else []
     return _Reading(
@@ -233,6 +268,7 @@ def _read(text: str) -> _Reading:
             _prefix(source, d) for d in declarations if d.type == "prefix_declaration"
         ),
         used_prefixes=frozenset(used),
+        longest_path=longest,
     )
 
 
@@ -375,6 +411,24 @@ def _nodes(root: Node) -> Iterator[tuple[Node, int, int]]:
         nesting += node.type in _NESTING_NODES
         yield node, depth, nesting
         stack.extend((child, depth + 1, nesting) for child in reversed(node.children))
+
+
+def _is_whole_path(node: Node) -> bool:
+    """Whether the node is a property path that is no part of a longer one."""
+    parent = node.parent
+    return node.type in _PATH_NODES and (parent is None or parent.type not in _PATH_NODES)
+
+
+def _path_steps(path: Node) -> int:
+    """The steps of a property path, counted through its brackets (iteratively: a path
+    can nest as deep as the tree)."""
+    steps, stack = 0, [path]
+    while stack:
+        node = stack.pop()
+        if node.type == "path_element" and not any(c.type == "(" for c in node.children):
+            steps += 1
+        stack.extend(child for child in node.children if child.type in _PATH_NODES)
+    return steps
 
 
 def _token(source: bytes, node: Node) -> str:

@@ -10,6 +10,11 @@ from typing import Literal, Protocol
 
 Kind = Literal["bindings", "boolean", "graph"]
 
+# Steps one property path may have (MUNICIPAL_ROLES_MAX_PATH_STEPS): Oxigraph's planning
+# time grows with the cube of a path's length, 0.3 s at 100 steps, 20 s at 400
+# (bench/paths).
+DEFAULT_MAX_PATH_STEPS = 64
+
 
 class QueryError(Exception):
     """The query cannot run here (bad syntax, an unknown graph): the client's fault, 400."""
@@ -46,6 +51,8 @@ class QueryRequest:
     # bytes: a few huge rows are cut as well as many small ones, at the same row in every
     # format.
     max_bytes: int = 16 << 20
+    # Steps the guard accepts in one property path (0: any).
+    max_path_steps: int = DEFAULT_MAX_PATH_STEPS
     # Relative IRIs in the query resolve against this (the endpoint's URL).
     base_iri: str | None = None
     # The publisher's own query (a page's description, labels, the catalog's counts), built

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -82,7 +83,12 @@ def answer(store: ox.Store, job: Job) -> QueryResult:
 
 
 def serve(
-    store_path: str, connection: Connection, memory_mb: int, allow_unwalled: bool, web_worker: int
+    store_path: str,
+    connection: Connection,
+    memory_mb: int,
+    allow_unwalled: bool,
+    web_worker: int,
+    niceness: int = 0,
 ) -> None:
     """A worker's life: wall it off, open the store, then answer requests until the pipe
     closes.
@@ -94,7 +100,9 @@ def serve(
     whoever waits for it.
     A worker that cannot be cut off from the network refuses every job, unless
     ``allow_unwalled`` (MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES) accepts the risk.
+    With ``niceness`` it runs in the background (``run_in_background``).
     """
+    run_in_background(niceness)
     refusal: StoreUnavailable | None = None
     try:
         wall_off_network()
@@ -120,6 +128,18 @@ def serve(
     answering = threading.Thread(target=_answer_jobs, args=(store, connection, refusal))
     answering.start()
     answering.join()
+
+
+def run_in_background(niceness: int) -> None:
+    """With a positive ``niceness``, give this process only the CPU that others leave:
+    that much nicer, and in the SCHED_IDLE class (the kernel's lowest, below nice 19).
+    Set here, before any thread starts, since each thread inherits its creator's
+    priority (set from outside, the thread that answers could start before it)."""
+    if niceness <= 0:
+        return
+    os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def _answer_jobs(store: ox.Store, connection: Connection, refusal: Exception | None) -> None:

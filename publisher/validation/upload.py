@@ -7,6 +7,11 @@ memory. A child process started from the fork server (as for queries, see
 capped, is killed when the time limit passes, counts the triples before it builds any
 graph, and sends back at most ``max_results`` results, so the web worker only ever holds
 a bounded report.
+
+It stands behind the same walls as a query process: cut off from the network (its own
+network namespace, else a seccomp filter; else it refuses, unless the setting that lets
+queries run unwalled allows it too), and it ends itself at its deadline and with the web
+worker that waits for it, so that no validation outlives whoever asked for it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
@@ -22,7 +28,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from publisher.rdf.parsing import InputError, iter_triples
-from publisher.sandbox import cap_memory, forkserver_context
+from publisher.sandbox import (
+    NetworkWallError,
+    cap_memory,
+    die_with,
+    forkserver_context,
+    wall_off_network,
+)
 from publisher.validation.engine import PARALLEL_FROM
 from publisher.validation.model import ValidationReport, sort_key
 from publisher.validation.validator import validate_files
@@ -33,16 +45,22 @@ SEVERITIES = ("Violation", "Warning", "Info")
 # VALIDATE_MAX_TRIPLES says; 5,000 leaves room for the ontology and the published context
 # validated with it (about 3,600 triples today).
 TRIPLES_CEILING = PARALLEL_FROM - 5_000
+# A validation process ends itself this long after its time limit, in case the web worker
+# that should kill it is gone (killed, or stopped while it waited).
+DEADLINE_GRACE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
 class UploadLimits:
-    """What one validation may use: triples read, results sent back, MiB, seconds."""
+    """What one validation may use: triples read, results sent back, MiB, seconds; and
+    whether it may run where it cannot be cut off from the network (``allow_unwalled``:
+    MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES)."""
 
     max_triples: int
     max_results: int
     memory_mb: int
     timeout: float
+    allow_unwalled: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +117,15 @@ def check(
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_validate_in_child,
-            args=(sender, path, input_format, limits, Path(name).name or "upload", validator),
+            args=(
+                sender,
+                path,
+                input_format,
+                limits,
+                Path(name).name or "upload",
+                os.getpid(),
+                validator,
+            ),
             daemon=True,
         )
         process.start()
@@ -111,6 +137,11 @@ def check(
                 )
             reply = receiver.recv()
         except (EOFError, OSError) as error:
+            process.join(1)
+            if process.exitcode == -signal.SIGALRM:  # its own deadline, when this one was late
+                raise ValidationUnavailable(
+                    f"the validation ran past the time limit of {limits.timeout:g} s"
+                ) from error
             raise ValidationUnavailable(
                 "the validation process stopped before answering; most likely the file "
                 f"needed more than the memory limit of {limits.memory_mb} MiB"
@@ -142,12 +173,18 @@ def _validate_in_child(
     input_format: str,
     limits: UploadLimits,
     name: str,
+    web_worker: int,
     validator: Validator | None,
 ) -> None:
     os.setpgrp()
+    # No handler: SIGALRM then ends the process in the kernel, whatever Python is doing.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, limits.timeout + DEADLINE_GRACE_SECONDS)
+    refusal = _wall_off(limits)
+    die_with(web_worker)  # a thread: after the wall, which needs a single thread
     cap_memory(limits.memory_mb)
     try:
-        reply: CheckedUpload | Exception | _Refused = (validator or _validate)(
+        reply: CheckedUpload | Exception | _Refused = refusal or (validator or _validate)(
             path, input_format, limits, name
         )
     except InputError as error:
@@ -162,6 +199,27 @@ def _validate_in_child(
         reply = RuntimeError(f"validation failed: {type(error).__name__}: {error}")
     connection.send(reply)
     connection.close()
+
+
+def _wall_off(limits: UploadLimits) -> ValidationUnavailable | None:
+    """Cut this process off from the network; the refusal to send back if no wall holds
+    and ``limits.allow_unwalled`` does not accept the risk."""
+    try:
+        wall_off_network()
+    except NetworkWallError as error:
+        if not limits.allow_unwalled:
+            return ValidationUnavailable(
+                f"uploads are not validated here: the validation process cannot be cut off "
+                f"from the network ({error}). Or set MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES=1 "
+                "to validate with network access"
+            )
+        print(
+            f"WARNING: validation process {os.getpid()} runs WITH NETWORK ACCESS, as "
+            f"MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES allows: {error}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return None
 
 
 # Relative IRIs of an upload resolve here, never against the server's temporary folder.

@@ -56,6 +56,7 @@ def query_request(
         named_graphs=named_graphs,
         max_rows=settings.max_rows,
         max_bytes=settings.max_response_bytes,
+        max_path_steps=settings.max_path_steps,
         base_iri=url_for("sparql.endpoint", _external=True),
     )
 

@@ -14,7 +14,7 @@ from flask import Flask
 
 from publisher.build.snapshot import current_snapshot, default_home
 from publisher.web import http, language
-from publisher.web.fairness import ClientQueries
+from publisher.web.fairness import CLIENT_QUERIES_FILE, ClientQueries
 from publisher.web.publication import EXTENSION_KEY, Publication, open_store
 from publisher.web.settings import Settings
 from publisher.web.views import catalog, pages, resources, sparql, validate
@@ -57,7 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         snapshot=snapshot,
         store=store,
         settings=settings,
-        clients=ClientQueries(settings.client_queries),
+        clients=ClientQueries(settings.client_queries, app.config.get(CLIENT_QUERIES_FILE)),
     )
 
     http.init_app(app)

@@ -15,7 +15,8 @@ from publisher.web.settings import Settings
 
 EXTENSION_KEY = "municipal_roles"
 # Clients' query processes run this much below the web workers and the pages' own query
-# processes: eight runaway cross products on two cores otherwise slowed pages tenfold.
+# processes, and in the SCHED_IDLE class (publisher.store.worker.run_in_background):
+# eight runaway cross products on two cores otherwise slowed pages tenfold.
 CLIENT_QUERY_NICENESS = 10
 
 

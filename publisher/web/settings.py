@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from publisher.rdf.namespaces import ID_BASE
+from publisher.store.query import DEFAULT_MAX_PATH_STEPS
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Settings:
     # Query processes per web worker kept for the publisher's own queries (pages' labels
     # and descriptions, the catalog), so runaway client queries never make pages wait.
     page_query_processes: int = 2
-    # Client queries one address may run at once per web worker (0: no limit); one more
+    # Client queries one address may run at once on the server (0: no limit); one more
     # gets 429 with Retry-After. Behind a reverse proxy all clients share its address:
     # raise it there, or set 0.
     client_queries: int = 2
@@ -45,6 +46,9 @@ class Settings:
     # Rows or triples stop once their terms pass this many bytes (N-Triples size): a few
     # rows of long strings can otherwise make answers of hundreds of MB.
     max_response_bytes: int = 16 << 20
+    # Steps one property path of a client's query may have (0: any); more gets 400.
+    # Oxigraph's planning time grows with the cube of a path's length (bench/paths).
+    max_path_steps: int = DEFAULT_MAX_PATH_STEPS
     # Request bodies larger than this get 413 (Flask enforces it).
     max_content_length: int = 1 << 20
     # /validate: hard limit, in seconds, on validating one upload; its process is killed

@@ -124,3 +124,18 @@ def live_server(snapshot_home: Path) -> Iterator[str]:
     """Base URL of a real ``municipal-roles serve`` (gunicorn) on the session snapshot."""
     with running_server(snapshot_home) as base:
         yield base
+
+
+WALLS = Path(__file__).with_name("walls")
+# A launcher under which no seccomp filter can be loaded (walls/without_seccomp.py).
+NO_SECCOMP = (sys.executable, str(WALLS / "without_seccomp.py"))
+
+
+@pytest.fixture(scope="session")
+def nounshare(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The LD_PRELOAD shim that makes unshare() fail, compiled for this machine."""
+    library = tmp_path_factory.mktemp("shim") / "nounshare.so"
+    subprocess.run(
+        ["cc", "-shared", "-fPIC", "-o", str(library), str(WALLS / "nounshare.c")], check=True
+    )
+    return str(library)

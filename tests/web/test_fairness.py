@@ -3,10 +3,12 @@ CLIENT_QUERIES queries at once (one more gets 429 with Retry-After, through the 
 map), and pages have query processes of their own, so runaway client queries never make
 them wait."""
 
+import os
 import statistics
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,7 @@ from publisher.web.fairness import ClientBusy
 from publisher.web.http import error_status
 from publisher.web.publication import publication
 from tests.web.conftest import running_server
+from tests.web.test_query_walls import _descendants, _running
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 PAGE = "/id/position-type/us-mayors-chief-of-staff"
@@ -104,6 +107,37 @@ def test_pages_are_answered_while_runaways_fill_every_client_process(
         thread.join(30)
 
 
+def _priorities(pid: int) -> set[tuple[int, int]]:
+    """(nice, scheduling policy) of every thread of a process (/proc/PID/task/*/stat)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        stat = (task / "stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found.add((int(fields[16]), int(fields[38])))
+    return found
+
+
+def test_client_query_processes_run_in_the_background_and_page_ones_do_not(
+    make_app: Callable[..., Flask],
+) -> None:
+    """Every thread of a client query process (the one that answers too) is nice 10 in
+    SCHED_IDLE, set in the process before its threads start; the pages' are not."""
+    app = make_app(RESPONSE_CACHE_BYTES=0)
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+    assert client.get(PAGE).status_code == 200
+    with app.app_context():
+        lanes = publication().store
+    assert isinstance(lanes, Lanes)
+    assert isinstance(lanes.own, EmbeddedStore)
+    clients, pages = _clients_lane(app).worker_pids(), lanes.own.worker_pids()
+    assert clients and pages
+    for pid in clients:
+        assert _priorities(pid) == {(10, os.SCHED_IDLE)}, pid
+    for pid in pages:
+        assert _priorities(pid) == {(0, os.SCHED_OTHER)}, pid
+
+
 RUNAWAYS = 8
 PROBES = 15
 
@@ -174,7 +208,41 @@ def test_cheap_queries_and_pages_while_eight_runaways_run_on_a_real_server(
         )
         assert still_running, "the probes ran while runaways held query processes"
         assert sorted(set(statuses)) <= [429, 503]
-        assert refused >= RUNAWAYS - 2 * 2  # at most 2 per address in each of 2 workers
+        assert refused >= RUNAWAYS - 2  # at most 2 per address on the whole server
+
+
+def test_the_address_limit_holds_across_web_workers(snapshot_home: Path, tmp_path: Path) -> None:
+    """CLIENT_QUERIES=1 on two web workers: while one runaway runs in one of them, no
+    query from the same address is run by either (each connection is new, so the kernel
+    hands them to both workers); counted per worker, the other worker ran them."""
+    pid_file = tmp_path / "serve.pid"
+    env = {
+        **os.environ,
+        "MUNICIPAL_ROLES_CLIENT_QUERIES": "1",
+        "MUNICIPAL_ROLES_QUERY_TIMEOUT": "20",
+        "MUNICIPAL_ROLES_RESPONSE_CACHE_BYTES": "0",
+    }
+    with running_server(snapshot_home, "--workers", "2", "--pid", str(pid_file), env=env) as base:
+        master = int(pid_file.read_text())
+        for n in range(6):  # both workers up and past their first request
+            with _client("127.0.0.3", 30) as warm:
+                assert warm.get(f"{base}/sparql", params={"query": f"ASK {{}} #{n}"}).is_success
+
+        def runaway() -> None:
+            with suppress(httpx.HTTPError), _client("127.0.0.2", 30) as hog:
+                hog.get(f"{base}/sparql", params={"query": RUNAWAY})
+
+        threading.Thread(target=runaway, daemon=True).start()
+        deadline = time.monotonic() + 20
+        while not [p for p, depth in _descendants(master).items() if depth == 3 and _running(p)]:
+            assert time.monotonic() < deadline, "the runaway query never started"
+            time.sleep(0.05)
+        statuses = []
+        for n in range(10):
+            with _client("127.0.0.2", 30) as again:
+                response = again.get(f"{base}/sparql", params={"query": f"ASK {{}} #{n}"})
+                statuses.append(response.status_code)
+        assert statuses == [429] * 10, statuses
 
 
 PAGES_QUERY = """SELECT DISTINCT ?s WHERE { ?s a ?type

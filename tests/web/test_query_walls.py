@@ -10,18 +10,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 
 import httpx
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import CLI, free_port, running_server
+from publisher.store.query import DEFAULT_MAX_PATH_STEPS
+from tests.web.conftest import CLI, NO_SECCOMP, free_port, running_server
 
 pytestmark = pytest.mark.slow
-WALLS = Path(__file__).with_name("walls")
 OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 # Far past every bounded wait below: a process that ends is ended by its parent's death.
@@ -44,21 +45,36 @@ def test_a_path_too_deep_for_the_engine_is_400_naming_the_limit(client: FlaskCli
     assert "more than 1024 levels deep" in response.get_data(as_text=True)
 
 
+def _path_query(steps: int) -> str:
+    return "SELECT (COUNT(*) AS ?n) WHERE { ?s " + "/".join(["a"] * steps) + " ?o }"
+
+
+def test_a_path_at_the_step_limit_runs_and_one_past_it_is_400_naming_both(
+    client: FlaskClient,
+) -> None:
+    """400 steps ran for 20 s, 1,000 until the time limit (bench/paths)."""
+    at_limit = client.get("/sparql", query_string={"query": _path_query(DEFAULT_MAX_PATH_STEPS)})
+    assert at_limit.status_code == 200
+    past = client.get("/sparql", query_string={"query": _path_query(DEFAULT_MAX_PATH_STEPS + 1)})
+    assert past.status_code == 400
+    assert (
+        f"a property path of {DEFAULT_MAX_PATH_STEPS + 1} steps; at most "
+        f"{DEFAULT_MAX_PATH_STEPS} steps are accepted" in past.get_data(as_text=True)
+    )
+
+
+def test_the_path_step_limit_is_a_setting(make_app: Callable[..., Flask]) -> None:
+    client = make_app(MAX_PATH_STEPS=4).test_client()
+    response = client.get("/sparql", query_string={"query": _path_query(5)})
+    assert response.status_code == 400
+    assert "a property path of 5 steps; at most 4 steps" in response.get_data(as_text=True)
+
+
 def test_an_empty_update_is_403_like_every_update(client: FlaskClient) -> None:
     """A prologue alone is an empty update (SPARQL 1.1 Update [29]), sent as a query."""
     response = client.get("/sparql", query_string={"query": "PREFIX ex: <http://example.org/>"})
     assert response.status_code == 403
     assert "read-only" in response.get_data(as_text=True)
-
-
-@pytest.fixture(scope="module")
-def nounshare(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The LD_PRELOAD shim that makes unshare() fail, compiled for this machine."""
-    library = tmp_path_factory.mktemp("shim") / "nounshare.so"
-    subprocess.run(
-        ["cc", "-shared", "-fPIC", "-o", str(library), str(WALLS / "nounshare.c")], check=True
-    )
-    return str(library)
 
 
 def _serve(
@@ -70,9 +86,6 @@ def _serve(
     return subprocess.run(
         command, env={**os.environ, **env}, capture_output=True, text=True, timeout=60
     )
-
-
-NO_SECCOMP = (sys.executable, str(WALLS / "without_seccomp.py"))
 
 
 def test_serve_refuses_to_start_when_no_network_wall_holds(
@@ -103,6 +116,44 @@ def test_a_server_told_to_accept_the_risk_starts_and_says_so(
     assert done.returncode == 2, done.stderr
     assert "WARNING: queries run WITH NETWORK ACCESS" in done.stderr
     assert "cannot listen" in done.stderr
+
+
+def _query(home: Path, env: dict[str, str], *launcher: str) -> subprocess.CompletedProcess[str]:
+    """``municipal-roles query`` of one ASK (a bounded wait)."""
+    command = [*launcher, CLI, "query", "--home", str(home), "ASK { ?s ?p ?o }"]
+    return subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_query_refuses_to_run_when_no_network_wall_holds(
+    snapshot_home: Path, nounshare: str
+) -> None:
+    done = _query(snapshot_home, {"LD_PRELOAD": nounshare}, *NO_SECCOMP)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert "query processes cannot be cut off from the network" in done.stderr
+    assert "unshare(CLONE_NEWNET) was refused" in done.stderr
+    assert "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES=1" in done.stderr
+
+
+def test_query_told_to_accept_the_risk_answers_and_says_so(
+    snapshot_home: Path, nounshare: str
+) -> None:
+    env = {"LD_PRELOAD": nounshare, "MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES": "1"}
+    done = _query(snapshot_home, env, *NO_SECCOMP)
+    assert done.returncode == 0, done.stderr
+    assert '"boolean":true' in done.stdout
+    assert "WARNING: queries run WITH NETWORK ACCESS" in done.stderr
+
+
+def test_query_with_unshare_refused_runs_behind_seccomp(
+    snapshot_home: Path, nounshare: str
+) -> None:
+    done = _query(snapshot_home, {"LD_PRELOAD": nounshare})
+    assert done.returncode == 0, done.stderr
+    assert '"boolean":true' in done.stdout
+    assert "WARNING" not in done.stderr
 
 
 _UNGUARDED = """

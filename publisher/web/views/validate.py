@@ -134,6 +134,7 @@ def validate() -> Response:
         max_results=settings.validate_max_results,
         memory_mb=settings.validate_memory_mb,
         timeout=settings.validate_timeout,
+        allow_unwalled=settings.allow_unwalled_queries,
     )
     try:
         if sheets is not None:
