@@ -284,8 +284,10 @@ def varied_queries(snapshot: Snapshot, count: int, seed: int) -> list[Probe]:
     ]
     random = Random(seed)
     texts: set[str] = set()
-    while len(texts) < count:
-        if len(texts) % 2:
+    for _ in range(50 * count):  # bounded: a small snapshot has only so many resources
+        if len(texts) == count:
+            break
+        if random.random() < 0.5:
             texts.add(f"DESCRIBE <{random.choice(subjects)}>")
             continue
         label = random.choice(labels)
@@ -296,6 +298,8 @@ def varied_queries(snapshot: Snapshot, count: int, seed: int) -> list[Probe]:
             "SELECT ?s ?label WHERE { ?s <" + RDFS_LABEL + "> ?label "
             f'FILTER CONTAINS(LCASE(STR(?label)), "{needle}") }} LIMIT {random.randint(20, 60)}'
         )
+    if len(texts) < count:
+        raise SystemExit(f"the snapshot yields {len(texts)} different queries, not {count}")
     return [query_probe(text) for text in sorted(texts, key=lambda _: random.random())]
 
 
