@@ -1,19 +1,21 @@
 """Benchmark: `municipal-roles serve` against `oxigraph serve-read-only` on the same snapshot.
 
-    /work/venv/bin/python bench/serve/run.py [--requests 2000] [--concurrency 8]
-        [--triples 2000000] [--work /tmp/bench-serve]
+    .venv/bin/python bench/serve/run.py [--requests 1000] [--rounds 3] [--concurrency 8]
+        [--triples 2000000] [--only shipped|synthetic] [--work /tmp/bench-serve]
 
-1. Builds a snapshot of the shipped dataset; loads its asserted and inferred dumps into
-   an Oxigraph store under the same graph names (served with --union-default-graph, the
-   dataset the publisher serves).
-2. Replays the canned queries of queries/*.rq (publisher.store.canned.load_queries) against
-   both servers with a bounded load generator on loopback: a fixed number of requests,
-   ``--concurrency`` keep-alive connections, a cap on the duration. The publisher runs
-   twice: as deployed (answers cached per snapshot) and with its cache off.
-3. Publishes a synthetic snapshot of ``--triples`` triples and measures, for both
-   servers, the time from starting the process to the first answer of a query.
+On the shipped snapshot (built anew) and on a synthetic one of ``--triples`` triples
+(``synthetic.py``, published on the first run and kept in ``--work``):
 
-Prints the results as tables, with ratios against Oxigraph measured in the same run.
+1. Loads the snapshot's asserted and inferred dumps into an Oxigraph store under the same
+   graph names (served with --union-default-graph, the dataset the publisher serves).
+2. Two loads against both servers, with a bounded load generator on loopback (a fixed
+   number of requests, ``--concurrency`` keep-alive connections, a cap on the duration),
+   the publisher with its answer cache off: the canned queries of queries/*.rq replayed,
+   and varied queries, every request a different text (descriptions of random
+   resources, label searches for random strings). One warm-up round, then ``--rounds``
+   measured rounds, each with its ratio against Oxigraph's round of the same number.
+3. On the synthetic snapshot: the time from starting each server to its first answer,
+   and the memory of the publisher's processes.
 """
 
 import argparse
@@ -31,7 +33,9 @@ import urllib.parse
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from random import Random
 
+import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
@@ -42,10 +46,11 @@ from synthetic import publish_synthetic
 from publisher.build.pipeline import build
 from publisher.build.snapshot import Snapshot, current_snapshot
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from publisher.store.canned import CannedQuery, load_queries
+from publisher.store.canned import load_queries
 
 BIN = Path(sys.executable).parent
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 FIRST_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?class }"
 console = Console(width=150)
 
@@ -56,15 +61,39 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def query_path(text: str) -> str:
-    return "/sparql?" + urllib.parse.urlencode({"query": text})
+# Oxigraph's server refuses a request line and headers past 8 KiB; a longer query is
+# POSTed (SPARQL 1.1 Protocol §2.1.3) to both servers alike.
+GET_LIMIT = 8000
 
 
-def get(port: int, path: str, timeout: float = 60) -> tuple[int, bytes]:
+@dataclass(frozen=True)
+class Probe:
+    """One HTTP request of a load: a query sent by GET, or by POST when it is long."""
+
+    method: str
+    path: str
+    body: bytes | None = None
+
+
+def query_probe(text: str) -> Probe:
+    path = "/sparql?" + urllib.parse.urlencode({"query": text})
+    if len(path) <= GET_LIMIT:
+        return Probe("GET", path)
+    return Probe("POST", "/sparql", text.encode())
+
+
+def send(connection: http.client.HTTPConnection, probe: Probe) -> http.client.HTTPResponse:
+    headers = {"Accept": ACCEPT}
+    if probe.body is not None:
+        headers["Content-Type"] = "application/sparql-query"
+    connection.request(probe.method, probe.path, body=probe.body, headers=headers)
+    return connection.getresponse()
+
+
+def get(port: int, probe: Probe, timeout: float = 60) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("GET", path, headers={"Accept": ACCEPT})
-        response = connection.getresponse()
+        response = send(connection, probe)
         return response.status, response.read()
     finally:
         connection.close()
@@ -95,7 +124,7 @@ def started(name: str, command: list[str], port: int, env: dict[str, str] | None
             if process.poll() is not None:
                 raise RuntimeError(f"{name} exited with {process.returncode}: {command}")
             try:
-                status, _ = get(port, query_path(FIRST_QUERY), timeout=30)
+                status, _ = get(port, query_probe(FIRST_QUERY), timeout=30)
                 if status == 200:
                     break
             except OSError:
@@ -179,9 +208,11 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
-def load(port: int, paths: list[str], requests: int, concurrency: int, limit: float) -> LoadResult:
-    """``requests`` GETs cycling through ``paths`` on ``concurrency`` keep-alive connections,
-    stopped early after ``limit`` seconds."""
+def load(
+    port: int, probes: list[Probe], requests: int, concurrency: int, limit: float
+) -> LoadResult:
+    """``requests`` requests cycling through ``probes`` on ``concurrency`` keep-alive
+    connections, stopped early after ``limit`` seconds."""
     counter = itertools.count()
     lock = threading.Lock()
     latencies: list[float] = []
@@ -199,8 +230,7 @@ def load(port: int, paths: list[str], requests: int, concurrency: int, limit: fl
                 break
             begin = time.perf_counter()
             try:
-                connection.request("GET", paths[index % len(paths)], headers={"Accept": ACCEPT})
-                response = connection.getresponse()
+                response = send(connection, probes[index % len(probes)])
                 response.read()
                 if response.status != 200:
                     failed += 1
@@ -223,49 +253,99 @@ def load(port: int, paths: list[str], requests: int, concurrency: int, limit: fl
     return LoadResult(len(latencies), errors[0], time.perf_counter() - begin, latencies)
 
 
-def check_answers(servers: list[Server], queries: list[CannedQuery]) -> None:
-    """Every canned query answers 200 on every server (also warms both up)."""
-    for query in queries:
-        for server in servers:
-            status, body = get(server.port, query_path(query.text))
-            if status != 200:
-                raise RuntimeError(f"{server.name}: {query.name} answered {status}: {body[:300]!r}")
+def check_answers(server: Server, probes: list[Probe]) -> None:
+    """Every query answers 200 (also warms the server up)."""
+    for probe in probes:
+        status, body = get(server.port, probe)
+        if status != 200:
+            raise RuntimeError(
+                f"{server.name}: {probe.path[:200]} answered {status}: {body[:300]!r}"
+            )
 
 
-def median_run(server: Server, paths: list[str], args: argparse.Namespace) -> LoadResult:
-    """The median of ``--rounds`` measured rounds, after one unmeasured warm-up round at
-    the same concurrency (both servers start their threads or processes on demand)."""
-    load(server.port, paths, max(200, len(paths)), args.concurrency, args.max_seconds)
-    runs = [
-        load(server.port, paths, args.requests, args.concurrency, args.max_seconds)
-        for _ in range(args.rounds)
+def varied_queries(snapshot: Snapshot, count: int, seed: int) -> list[Probe]:
+    """``count`` different queries, as researchers send them: descriptions of random
+    resources of the snapshot and label searches for random strings of its labels (half
+    each). No two texts are the same, so no cache of answers or of parsed queries helps."""
+    store = ox.Store.read_only(str(snapshot.store_path))
+    subjects = [
+        str(row["s"].value)
+        for row in store.query(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }",
+            use_default_graph_as_union=True,
+        )
     ]
-    return sorted(runs, key=lambda run: run.throughput)[len(runs) // 2]
+    labels = [
+        str(row["l"].value)
+        for row in store.query(
+            f"SELECT ?l WHERE {{ ?s <{RDFS_LABEL}> ?l }} LIMIT 100000",
+            use_default_graph_as_union=True,
+        )
+    ]
+    random = Random(seed)
+    texts: set[str] = set()
+    for _ in range(50 * count):  # bounded: a small snapshot has only so many resources
+        if len(texts) == count:
+            break
+        if random.random() < 0.5:
+            texts.add(f"DESCRIBE <{random.choice(subjects)}>")
+            continue
+        label = random.choice(labels)
+        length = random.randint(3, min(8, len(label)))
+        start = random.randint(0, len(label) - length)
+        needle = label[start : start + length].lower().replace("\\", "").replace('"', "")
+        texts.add(
+            "SELECT ?s ?label WHERE { ?s <" + RDFS_LABEL + "> ?label "
+            f'FILTER CONTAINS(LCASE(STR(?label)), "{needle}") }} LIMIT {random.randint(20, 60)}'
+        )
+    if len(texts) < count:
+        raise SystemExit(f"the snapshot yields {len(texts)} different queries, not {count}")
+    return [query_probe(text) for text in sorted(texts, key=lambda _: random.random())]
 
 
-def load_benchmark(args: argparse.Namespace, work: Path) -> None:
+def measured_rounds(
+    server: Server, rounds: list[list[Probe]], args: argparse.Namespace
+) -> list[LoadResult]:
+    """One unmeasured warm-up round at the same concurrency (both servers start their
+    threads or processes on demand), then one measured round per list of probes."""
+    load(server.port, rounds[0], max(200, len(rounds[0])), args.concurrency, args.max_seconds)
+    return [
+        load(server.port, probes, args.requests, args.concurrency, args.max_seconds)
+        for probes in rounds[1:]
+    ]
+
+
+def load_benchmark(args: argparse.Namespace, label: str, home: Path, snapshot: Snapshot) -> None:
+    """The canned-query mix and the varied queries against Oxigraph and the publisher."""
+    location = args.work / f"oxigraph-{home.name}"
+    if not (location / "manifest.json").exists():
+        oxigraph_store(snapshot, location)
+        (location / "manifest.json").write_text(snapshot.version)
     queries = load_queries(args.queries)
     if not queries:
         raise SystemExit("no canned queries in queries/*.rq: nothing to replay")
-    # Built anew every run (a few seconds): a snapshot kept from an earlier run would
-    # measure yesterday's data.
-    home = work / "shipped-home"
-    snapshot = build(home).snapshot
-    location = oxigraph_store(snapshot, work / "oxigraph-shipped")
-    paths = [query_path(q.text) for q in queries]
+    canned = [query_probe(q.text) for q in queries]
+    varied = varied_queries(snapshot, args.requests * (args.rounds + 1), seed=16)
+    loads = {
+        "canned": [canned] * (args.rounds + 1),
+        "varied": [
+            varied[i * args.requests : (i + 1) * args.requests] for i in range(args.rounds + 1)
+        ],
+    }
     console.print(
-        f"snapshot {snapshot.version}: {snapshot.manifest.triples.all} triples; "
-        f"{len(queries)} canned queries; {args.requests} requests x {args.rounds} rounds, "
-        f"concurrency {args.concurrency}",
+        f"{label}: snapshot {snapshot.version}, {snapshot.manifest.triples.all} triples; "
+        f"{len(queries)} canned queries, {args.requests} requests x {args.rounds} rounds, "
+        f"concurrency {args.concurrency}; load average {os.getloadavg()[0]:.1f}",
         highlight=False,
     )
-    results: dict[str, LoadResult] = {}
-    starts: dict[str, float] = {}
+    # One client address stands for all the clients here: the per-address share of query
+    # processes (CLIENT_QUERIES) would refuse the load generator's own concurrency.
+    uncached = {"MUNICIPAL_ROLES_RESPONSE_CACHE_BYTES": "0", "MUNICIPAL_ROLES_CLIENT_QUERIES": "0"}
     variants = [
         ("oxigraph serve-read-only", None, {}),
-        ("publisher (cached, as deployed)", home, {}),
-        ("publisher (cache off)", home, {"MUNICIPAL_ROLES_RESPONSE_CACHE_BYTES": "0"}),
+        ("publisher (cache off)", home, uncached),
     ]
+    results: dict[tuple[str, str], list[LoadResult]] = {}
     for name, publisher_home, env in variants:
         port = free_port()
         command = (
@@ -274,59 +354,88 @@ def load_benchmark(args: argparse.Namespace, work: Path) -> None:
             else publisher_command(publisher_home, port, args.workers)
         )
         with started(name, command, port, env) as server:
-            check_answers([server], queries)
-            results[name] = median_run(server, paths, args)
-            starts[name] = server.seconds_to_first_answer
-    baseline = results["oxigraph serve-read-only"]
-    table = Table(
-        "server",
-        "requests",
-        "errors",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "throughput ratio",
-        "p99 ratio",
-        title="canned-query mix on the shipped snapshot (ratios against Oxigraph)",
-    )
-    for name, result in results.items():
-        table.add_row(
-            name,
-            str(result.requests),
-            str(result.errors),
-            f"{result.throughput:.0f}",
-            f"{result.percentile(50):.2f}",
-            f"{result.percentile(99):.2f}",
-            f"{result.throughput / baseline.throughput:.2f}x",
-            f"{result.percentile(99) / baseline.percentile(99):.2f}x",
+            check_answers(server, canned)
+            for kind, rounds in loads.items():
+                results[kind, name] = measured_rounds(server, rounds, args)
+    for kind in loads:
+        table = Table(
+            "server",
+            "round",
+            "requests",
+            "errors",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "throughput ratio",
+            "p99 ratio",
+            title=f"{kind} queries on {label} (ratios against Oxigraph's round of the same number)",
         )
-    console.print(table)
+        baseline = results[kind, "oxigraph serve-read-only"]
+        for name, _, _ in variants:
+            runs = results[kind, name]
+            for number, (run, base) in enumerate(zip(runs, baseline, strict=True), 1):
+                table.add_row(
+                    name,
+                    str(number),
+                    str(run.requests),
+                    str(run.errors),
+                    f"{run.throughput:.0f}",
+                    f"{run.percentile(50):.2f}",
+                    f"{run.percentile(99):.2f}",
+                    f"{run.throughput / base.throughput:.2f}x",
+                    f"{run.percentile(99) / base.percentile(99):.2f}x",
+                )
+        console.print(table)
     console.print(
-        "goals: throughput >= 1.0x Oxigraph, p99 <= 1.5x Oxigraph; first answer on the "
-        "shipped data: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in starts.items()),
+        f"goals: throughput >= 1.0x Oxigraph, p99 <= 1.5x Oxigraph; load average now "
+        f"{os.getloadavg()[0]:.1f}",
         highlight=False,
     )
 
 
-def startup_benchmark(args: argparse.Namespace, work: Path) -> None:
-    home = work / f"synthetic-{args.triples}"
+def synthetic_home(args: argparse.Namespace) -> tuple[Path, Snapshot]:
+    """The synthetic snapshot of ``--triples`` triples, published on the first run."""
+    home = args.work / f"synthetic-{args.triples}"
     snapshot = current_snapshot(home)
     if snapshot is None:
         console.print(f"publishing a synthetic snapshot of about {args.triples} triples ...")
         began = time.perf_counter()
         snapshot = publish_synthetic(home, args.triples)
         console.print(f"published in {time.perf_counter() - began:.0f} s", highlight=False)
-    location = work / f"oxigraph-synthetic-{args.triples}"
-    if not location.exists():
-        oxigraph_store(snapshot, location)
+    return home, snapshot
+
+
+def memory_mib(pid: int) -> tuple[float, float]:
+    """A process's resident and proportional set sizes in MiB (PSS shares the store's
+    mapped pages among the processes that map them)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        fields[key] = int(value.split()[0])
+    return fields["Rss"] / 1024, fields["Pss"] / 1024
+
+
+def children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    found: list[int] = []
+    for task in tasks.iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def startup_benchmark(args: argparse.Namespace, home: Path, snapshot: Snapshot) -> None:
+    """Start of the process to its first answer, for both servers, and the memory of the
+    publisher's processes once it has answered."""
+    location = args.work / f"oxigraph-{home.name}"
     table = Table(
         "server",
         "triples",
         "first answer s",
         "ratio",
-        title="start of the process to the first query answered (goal: within 5 s)",
+        title="start of the process to the first query answered (goal: within 2 s)",
     )
     seconds: dict[str, float] = {}
+    memory = Table("process", "count", "RSS MiB each", "PSS MiB each", title="publisher memory")
     for name in ("oxigraph serve-read-only", "publisher (gunicorn)"):
         port = free_port()
         command = (
@@ -336,6 +445,8 @@ def startup_benchmark(args: argparse.Namespace, work: Path) -> None:
         )
         with started(name, command, port) as server:
             seconds[name] = server.seconds_to_first_answer
+            if name.startswith("publisher"):
+                memory_table(server, memory)
     baseline = seconds["oxigraph serve-read-only"]
     for name, value in seconds.items():
         table.add_row(
@@ -345,26 +456,59 @@ def startup_benchmark(args: argparse.Namespace, work: Path) -> None:
             f"{value / baseline:.2f}x",
         )
     console.print(table)
+    console.print(memory)
+
+
+def memory_table(server: Server, table: Table) -> None:
+    """The master, its web workers, and their query processes (a web worker's children
+    other than its fork server), each once it has answered queries."""
+    for _ in range(3):  # a few answers, so that both lanes' query processes exist
+        get(server.port, query_probe(FIRST_QUERY))
+    groups: dict[str, list[tuple[float, float]]] = {
+        "gunicorn master": [memory_mib(server.process.pid)]
+    }
+    for worker in children(server.process.pid):
+        groups.setdefault("web worker", []).append(memory_mib(worker))
+        for child in children(worker):
+            kind = "query process" if children(child) == [] else "fork server"
+            groups.setdefault(kind, []).append(memory_mib(child))
+            for grandchild in children(child):
+                groups.setdefault("query process", []).append(memory_mib(grandchild))
+    for kind, sizes in groups.items():
+        table.add_row(
+            kind,
+            str(len(sizes)),
+            f"{max(rss for rss, _ in sizes):.0f}",
+            f"{max(pss for _, pss in sizes):.0f}",
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=2000, help="requests per round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per server (median kept)")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per server")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=60, help="cap on one round")
     parser.add_argument("--workers", type=int, default=2, help="publisher web workers")
     parser.add_argument("--triples", type=int, default=2_000_000, help="synthetic snapshot size")
     parser.add_argument("--queries", type=Path, help="folder of .rq files (default: shipped)")
-    parser.add_argument("--skip-startup", action="store_true", help="only the load benchmark")
+    parser.add_argument(
+        "--only", choices=("shipped", "synthetic"), help="one snapshot only (default: both)"
+    )
     parser.add_argument(
         "--work", type=Path, default=Path("/tmp/bench-serve"), help="kept between runs"
     )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    load_benchmark(args, args.work)
-    if not args.skip_startup:
-        startup_benchmark(args, args.work)
+    if args.only != "synthetic":
+        # Built anew every run (a few seconds): a snapshot kept from an earlier run would
+        # measure yesterday's data.
+        home = args.work / "shipped-home"
+        load_benchmark(args, "the shipped snapshot", home, build(home).snapshot)
+    if args.only != "shipped":
+        home, snapshot = synthetic_home(args)
+        load_benchmark(args, f"the synthetic snapshot ({args.triples} triples)", home, snapshot)
+        startup_benchmark(args, home, snapshot)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ from publisher.build.reasoning import (
 )
 from publisher.build.snapshot import BuildBusyError, SnapshotWriteError
 from publisher.cli.console import EXIT_NONCONFORMING, err, fail, home_option
-from publisher.rdf.namespaces import compact_iri
+from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, compact_iri
 from publisher.rdf.parsing import InputError
+from publisher.store.push import PushError, push_graphs
 from publisher.validation.model import NonConformingError
 
 
@@ -39,11 +40,35 @@ from publisher.validation.model import NonConformingError
     show_default=True,
     help="OWL 2 RL engine: reasonable (fast) or owlrl (the reference); same published result.",
 )
-def build(home: Path, data: tuple[Path, ...], reasoner: Reasoner) -> None:
+@click.option(
+    "--push",
+    "graph_store",
+    metavar="URL",
+    help="Also load the snapshot's graphs into an external store through this SPARQL 1.1 "
+    "Graph Store Protocol URL (e.g. http://localhost:7878/store), for serve with "
+    "MUNICIPAL_ROLES_SPARQL_ENDPOINT.",
+)
+@click.option(
+    "--push-update",
+    "update_endpoint",
+    metavar="URL",
+    help="The store's SPARQL Update URL (e.g. http://localhost:7878/update): the pushed "
+    "graphs are switched in there, all in one request.",
+)
+def build(
+    home: Path,
+    data: tuple[Path, ...],
+    reasoner: Reasoner,
+    graph_store: str | None,
+    update_endpoint: str | None,
+) -> None:
     """Validate, reason over and publish the dataset as a new snapshot.
 
-    The new snapshot replaces the current one only when every step succeeded.
+    The new snapshot replaces the current one only when every step succeeded. With
+    --push, the external store's graphs are replaced too, once all of them are loaded.
     """
+    if (graph_store is None) != (update_endpoint is None):
+        fail("--push and --push-update go together: the Graph Store URL and the Update URL")
     console = Console()
     try:
         with stage_progress() as step:
@@ -84,6 +109,18 @@ def build(home: Path, data: tuple[Path, ...], reasoner: Reasoner) -> None:
     for stage in result.stages:
         stages.add_row(stage.stage, f"{stage.seconds:.1f}", f"{stage.cpu_seconds:.1f}")
     console.print(stages)
+    if graph_store is not None and update_endpoint is not None:
+        dumps = {
+            str(ASSERTED_GRAPH): snapshot.dump_path("asserted", "nt"),
+            str(INFERRED_GRAPH): snapshot.dump_path("inferred", "nt"),
+        }
+        try:
+            push_graphs(graph_store, update_endpoint, dumps, snapshot.version)
+        except PushError as error:
+            fail(
+                f"the snapshot was built but not pushed: {error}\nThe store's graphs are unchanged."
+            )
+        console.print(f"pushed to {graph_store} and switched in", highlight=False, soft_wrap=True)
     table = Table("class", "instances", title="instances per class")
     for cls, count in snapshot.manifest.instances_per_class.items():
         table.add_row(compact_iri(cls), str(count))

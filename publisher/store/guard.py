@@ -403,14 +403,24 @@ def _dataset_clauses(
 
 
 def _nodes(root: Node) -> Iterator[tuple[Node, int, int]]:
-    """Every node of the tree with its depth in the tree and its nesting depth; iterative,
-    since the tree can be as deep as the query is nested."""
-    stack = [(root, 0, 0)]
-    while stack:
-        node, depth, nesting = stack.pop()
-        nesting += node.type in _NESTING_NODES
-        yield node, depth, nesting
-        stack.extend((child, depth + 1, nesting) for child in reversed(node.children))
+    """Every node of the tree in document order, with its depth in the tree and its
+    nesting depth; iterative, since the tree can be as deep as the query is nested. A
+    cursor, not ``Node.children``: that builds a list of new nodes at every node, and
+    walking a 6,600-character query took 22 ms instead of 8 (bench/serve, issue 16)."""
+    cursor = root.walk()
+    nestings = [0]  # the nesting depth of each node on the path from the root
+    while True:
+        node = cursor.node
+        assert node is not None  # a cursor always stands on a node
+        nesting = nestings[-1] + (node.type in _NESTING_NODES)
+        yield node, len(nestings) - 1, nesting
+        if cursor.goto_first_child():
+            nestings.append(nesting)
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+            nestings.pop()
 
 
 def _is_whole_path(node: Node) -> bool:
