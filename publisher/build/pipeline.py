@@ -12,9 +12,11 @@ from pathlib import Path
 
 from filelock import Timeout
 from rdflib import Graph
+from rdflib.graph import ReadOnlyGraphAggregate
 
 from publisher import __version__
 from publisher.build.ontology_docs import ontology_documents
+from publisher.build.org_charts import chart_documents
 from publisher.build.reasoning import compute_closure
 from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, publish
 from publisher.rdf.namespaces import PREFIXES
@@ -82,6 +84,8 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
             raise NonConformingError(report)
         step("reasoning (OWL 2 RL)")
         closure = compute_closure(asserted)
+        step("drawing org charts (Graphviz)")
+        charts = chart_documents(ReadOnlyGraphAggregate([closure.asserted, closure.inferred]))
         step("writing snapshot")
         snapshot = publish(
             home,
@@ -89,7 +93,7 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
             closure.inferred,
             sources_digest(paths),
             [p.name for p in paths],
-            documents=ontology_documents(ONTOLOGY_FILE),
+            documents={**ontology_documents(ONTOLOGY_FILE), **charts},
         )
     finally:
         lock.release()

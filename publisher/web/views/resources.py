@@ -15,6 +15,7 @@ from publisher.build.snapshot import HTML_LANGUAGES
 from publisher.rdf.formats import HTML, RDFXML, TURTLE, Format
 from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
 from publisher.rdf.terms import oxigraph_triple
+from publisher.web.charts import org_chart
 from publisher.web.description import PageBuilder, describe, iri_term, page_graph
 from publisher.web.http import error_response, policy_allowing_inline_styles
 from publisher.web.labels import Bases, preferred_languages
@@ -91,6 +92,7 @@ def resource(path: str) -> Response:
             render_template(
                 "resource.html",
                 page=builder.page(iri),
+                chart=org_chart(iri, bases()),
                 alternates=[
                     (f, url_for("linked_data.resource", path=f"{path}.{f.extension}"))
                     for f in PAGE_FORMATS[:-1]
