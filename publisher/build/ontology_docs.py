@@ -17,6 +17,7 @@ ontology's bytes, the language, pyLODE's version and this module's own code).
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
@@ -151,17 +152,12 @@ def render_with_pylode(path: Path, language: str) -> str:
     return str(document.make_html())
 
 
-VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
-# Overrides pyLODE 3.3's own rules for #toc, #content, #pylode and body below 48rem.
-NARROW_SCREEN_STYLE = (
-    "<style>@media (max-width: 48rem) {"
-    " body { padding: 1em; overflow-wrap: anywhere; }"
-    " #toc { position: static; width: auto; height: auto; margin-bottom: 1em; }"
-    " #content { width: auto; }"
-    " #pylode { display: none; }"
-    " .entity th { width: auto; }"
-    " }</style>"
-)
+# The element that holds pyLODE's page: its styles apply only inside it, so that the site's
+# frame around it (publisher/web/templates/ontology.html) keeps its own look.
+DOCUMENT_ID = "ontology-doc"
+DOCUMENT_START = f'<div id="{DOCUMENT_ID}">'
+DOCUMENT_END = f"</div><!-- /{DOCUMENT_ID} -->"
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
 
 
 def ontology_documents(source: Path) -> dict[str, bytes]:
@@ -176,14 +172,19 @@ def ontology_documents(source: Path) -> dict[str, bytes]:
             assert serialized is not None  # no output given: the bytes are returned
             documents[ontology_file_name(fmt)] = serialized
     for language in HTML_LANGUAGES:
-        html = _for_phones(render_ontology_html(source, language))
+        html = _for_the_site_frame(render_ontology_html(source, language))
         documents[ontology_file_name(HTML, language)] = html.encode("utf-8")
     return documents
 
 
-def _for_phones(html: str) -> str:
-    """pyLODE's page declares no viewport and pins its contents beside the text: on a narrow
-    screen, let the contents flow above the text instead."""
-    # After pyLODE's own styles, so that these win.
-    html = html.replace("</head>", f"    {NARROW_SCREEN_STYLE}\n</head>", 1)
-    return html.replace("<head>", f"<head>\n    {VIEWPORT}", 1)
+def _for_the_site_frame(html: str) -> str:
+    """pyLODE's page made to sit inside the site's frame: its body in one element, and its
+    styles (which set ``body``, headings, links and code for the whole page) nested under
+    that element with CSS nesting, so they style the documentation and nothing around it.
+    It stays a complete page; the server takes the element and the styles out of it."""
+    html = _STYLE.sub(lambda m: f"{m[1]}#{DOCUMENT_ID} {{\n{m[2]}\n}}{m[3]}", html)
+    head, body_tag, rest = html.partition("<body>")
+    inner, end_tag, tail = rest.partition("</body>")
+    if not (body_tag and end_tag):
+        raise ValueError("pyLODE's page has no <body>: cannot place it in the site's frame")
+    return f"{head}{body_tag}{DOCUMENT_START}{inner}{DOCUMENT_END}{end_tag}{tail}"

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from filelock import Timeout
 from rdflib import Graph
+from rdflib.graph import ReadOnlyGraphAggregate
 
 from publisher import __version__
 from publisher.build.ontology_docs import ontology_documents
+from publisher.build.org_charts import chart_documents
 from publisher.build.reasoning import DEFAULT_REASONER, Reasoner, compute_closure
 from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, publish
 from publisher.rdf.namespaces import PREFIXES
@@ -129,6 +131,8 @@ def build(
             raise NonConformingError(report)
         step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples")
         closure = compute_closure(asserted, reasoner)
+        step("drawing org charts (Graphviz)")
+        charts = chart_documents(ReadOnlyGraphAggregate([closure.asserted, closure.inferred]))
         step("writing snapshot")
         snapshot = publish(
             home,
@@ -136,7 +140,7 @@ def build(
             closure.inferred,
             sources_digest(paths),
             [p.name for p in paths],
-            documents=ontology_documents(ONTOLOGY_FILE),
+            documents={**ontology_documents(ONTOLOGY_FILE), **charts},
         )
         stages.finish()
     finally:

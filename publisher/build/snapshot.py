@@ -5,6 +5,7 @@ Layout under the home folder::
     snapshots/<version>/manifest.json   version, counts, instances per class, files
     snapshots/<version>/{asserted,inferred,all}.{ttl,nt,jsonld}
     snapshots/<version>/store/          Oxigraph store: graph/asserted + graph/inferred
+    snapshots/<version>/charts/         org charts as SVG, and their data (org_charts.py)
     current -> snapshots/<version>      switched with one rename, so readers never see
                                         a half-written snapshot
 
@@ -396,6 +397,7 @@ def _publish(
         )
         _write_store(staging / "store", asserted_triples, inferred_triples)
         for name, content in documents.items():
+            (staging / name).parent.mkdir(exist_ok=True)  # charts/ (org_charts.py)
             (staging / name).write_bytes(content)
         files = {
             p.name: FileInfo(bytes=p.stat().st_size, sha256=_sha256(p))

@@ -27,7 +27,7 @@ PAGES = {
     "queries": ("/queries", "Canned queries", "Hazır sorgular"),
     "query": ("/queries/pay", "Run it at the SPARQL endpoint", "SPARQL uç noktasında çalıştırın"),
     "query_result": ("/query?query=ASK%7B%7D", "For programs", "Programlar için"),
-    "rdf_document": ("/catalog", "DCAT catalog", "DCAT kataloğu"),
+    "catalog": ("/catalog", "DCAT catalog", "DCAT kataloğu"),
     "validate": ("/validate", "Validate a file", "Bir dosyayı doğrulayın"),
     "not_found": ("/id/position-type/nothing-here", "No such resource", "Böyle bir kaynak yok"),
     "error": ("/queries/nothing-here", "Not found", "Bulunamadı"),

@@ -32,20 +32,26 @@ from rdflib import (
 )
 
 from publisher.build.snapshot import DUMP_EXTENSIONS, DUMP_GRAPHS, Manifest, Snapshot
-from publisher.rdf.formats import DUMP_FORMATS, HTML, TURTLE, Format
+from publisher.rdf.formats import DUMP_FORMATS, HTML, Format
 from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
 from publisher.store.query import QueryRequest
+from publisher.web.catalog_summary import (
+    DCAT_VERSION,
+    SPDX,
+    VCARD,
+    Summary,
+    catalog_summary,
+    void_summary,
+)
 from publisher.web.http import error_response
+from publisher.web.language import page_language
 from publisher.web.negotiation import PAGE_FORMATS, alternate_links, choose_format, not_acceptable
 from publisher.web.publication import publication
-from publisher.web.views.resources import id_base, serialize_graph
+from publisher.web.views.pages import canned_queries
+from publisher.web.views.resources import bases, id_base, serialize_graph
 
 bp = Blueprint("catalog", __name__)
 
-# DCAT 3's dcat:version, which rdflib's DCAT namespace (DCAT 2) does not define.
-DCAT_VERSION = URIRef(f"{DCAT}version")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -282,9 +288,14 @@ def dcat_graph(snapshot: Snapshot) -> Graph:
 
 
 def _rdf_document(
-    build: Callable[[Snapshot], Graph], what: str, endpoint: str, ext: str | None
+    build: Callable[[Snapshot], Graph],
+    page: Callable[[Graph], str],
+    what: str,
+    endpoint: str,
+    ext: str | None,
 ) -> Response:
-    """Serve a generated description in the negotiated format (HTML shows its Turtle)."""
+    """Serve a generated description in the negotiated format; HTML is ``page``'s summary
+    of the same graph, with links to each serialization."""
     suffix = None
     if ext is not None:
         suffix = next((f for f in PAGE_FORMATS if f.extension == ext), None)
@@ -295,11 +306,7 @@ def _rdf_document(
         return not_acceptable(PAGE_FORMATS, what, suffixes=True)
     graph = build(publication().snapshot)
     if fmt is HTML:
-        alternates = [(f, url_for(endpoint, ext=f.extension)) for f in PAGE_FORMATS[:-1]]
-        turtle = serialize_graph(graph, TURTLE, prefixes=PREFIXES_USED).get_data(as_text=True)
-        response = Response(
-            render_template("rdf_document.html", what=what, turtle=turtle, alternates=alternates)
-        )
+        response = Response(page(graph))
         response.headers["Link"] = alternate_links(
             lambda f: url_for(endpoint, ext=f.extension), PAGE_FORMATS[:-1]
         )
@@ -309,18 +316,45 @@ def _rdf_document(
     return response
 
 
+def _page(template: str, endpoint: str, summary: Summary) -> str:
+    """A summary page: the readable summary, its RDF a click away, the example queries."""
+    return render_template(
+        template,
+        summary=summary,
+        alternates=[(f, url_for(endpoint, ext=f.extension)) for f in PAGE_FORMATS[:-1]],
+        queries=[
+            (q.title_in(page_language()), url_for("pages.canned_query", name=q.name))
+            for q in canned_queries()
+        ],
+        bases=bases(),
+    )
+
+
+def _void_page(graph: Graph) -> str:
+    urls = _urls()
+    files = publication().snapshot.manifest.files
+    summary = void_summary(graph, urls["dataset"], page_language(), files)
+    return _page("void.html", "catalog.void", summary)
+
+
+def _catalog_page(graph: Graph) -> str:
+    urls = _urls()
+    summary = catalog_summary(graph, urls["dataset"], urls["service"], page_language())
+    return _page("catalog.html", "catalog.dcat", summary)
+
+
 @bp.get("/.well-known/void")
 @bp.get("/.well-known/void.<ext>")
 def void(ext: str | None = None) -> Response:
     """VoID, at the well-known address of RFC 5785 where VoID clients look first."""
-    return _rdf_document(void_graph, "VoID description", "catalog.void", ext)
+    return _rdf_document(void_graph, _void_page, "VoID description", "catalog.void", ext)
 
 
 @bp.get("/catalog")
 @bp.get("/catalog.<ext>")
 def dcat(ext: str | None = None) -> Response:
     """The DCAT-AP catalog a portal (CKAN's DCAT harvester) reads."""
-    return _rdf_document(dcat_graph, "DCAT catalog", "catalog.dcat", ext)
+    return _rdf_document(dcat_graph, _catalog_page, "DCAT catalog", "catalog.dcat", ext)
 
 
 @bp.get("/download/<name>")

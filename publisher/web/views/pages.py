@@ -28,6 +28,7 @@ from publisher.web.answers import (
     query_request,
     run,
 )
+from publisher.web.charts import reference_charts
 from publisher.web.http import (
     MAPPED_ERRORS,
     ProtocolError,
@@ -119,6 +120,7 @@ def landing() -> str:
         manifest=manifest,
         classes=[(compact_iri(iri), count) for iri, count in classes[:12]],
         positions=positions,
+        charts=reference_charts(bases()),
         example_query=EXAMPLE_QUERY,
         downloads=[
             (graph, ext, url_for("catalog.download", name=f"{graph}.{ext}"))

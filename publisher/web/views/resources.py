@@ -5,16 +5,22 @@ N-Triples, JSON-LD and RDF/XML from one description graph, and an HTML page buil
 the same store for people, with labels in the reader's language.
 """
 
+import functools
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, send_file, url_for
+from markupsafe import Markup
 from rdflib import Graph
 
+from publisher.build.ontology_docs import DOCUMENT_END, DOCUMENT_START
 from publisher.build.snapshot import HTML_LANGUAGES
 from publisher.rdf.formats import HTML, RDFXML, TURTLE, Format
 from publisher.rdf.namespaces import ONTOLOGY_IRI, PREFIXES
 from publisher.rdf.terms import oxigraph_triple
+from publisher.web.charts import org_chart
 from publisher.web.description import PageBuilder, describe, iri_term, page_graph
 from publisher.web.http import error_response, policy_allowing_inline_styles
 from publisher.web.labels import Bases
@@ -29,6 +35,13 @@ from publisher.web.negotiation import (
 from publisher.web.publication import publication
 
 bp = Blueprint("linked_data", __name__)
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+_STYLE_TEXT = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
+# pyLODE's schema.org description of the ontology: data, which no browser runs.
+_DATA_SCRIPT = re.compile(
+    r'<script id="schema.org" type="application/ld\+json">.*?</script>', re.DOTALL
+)
 
 # What a kind of resource looks like (``position-type``); only such a kind goes in a query.
 # Used with fullmatch: "$" would also accept a kind followed by a newline.
@@ -92,6 +105,7 @@ def resource(path: str) -> Response:
             render_template(
                 "resource.html",
                 page=builder.page(iri),
+                chart=org_chart(iri, bases()),
                 alternates=[
                     (f, url_for("linked_data.resource", path=f"{path}.{f.extension}"))
                     for f in PAGE_FORMATS[:-1]
@@ -146,12 +160,47 @@ def ontology(ext: str | None = None) -> Response:
             f"this snapshot has no ontology document in {fmt.label}; "
             "rebuild it with 'municipal-roles build'",
         )
-    response = send_file(document, mimetype=fmt.media_type, conditional=False)
-    response.content_type = fmt.content_type
     if fmt is HTML:
+        alternates = [
+            (f, url_for("linked_data.ontology", ext=f.extension)) for f in PAGE_FORMATS[:-1]
+        ]
+        page = render_template(
+            "ontology.html", document=ontology_parts(document), alternates=alternates
+        )
+        response = Response(page)
         response.headers["Content-Security-Policy"] = policy_allowing_inline_styles(document)
         response.headers["Link"] = alternate_links(
             lambda f: url_for("linked_data.ontology", ext=f.extension), PAGE_FORMATS[:-1]
         )
+    else:
+        response = send_file(document, mimetype=fmt.media_type, conditional=False)
+        response.content_type = fmt.content_type
     response.vary.add("Accept")
     return response
+
+
+@dataclass(frozen=True)
+class OntologyParts:
+    """What the site's frame takes from pyLODE's page: its title, styles, body and data."""
+
+    title: str
+    styles: list[Markup]
+    body: Markup
+    data: Markup
+
+
+@functools.lru_cache(maxsize=8)
+def ontology_parts(document: Path) -> OntologyParts:
+    """The parts of a snapshot's ontology page (ontology_docs._for_the_site_frame wrote
+    them): the styles verbatim, so that their hashes in the policy still match. Cached
+    per file: a snapshot's files never change."""
+    html = document.read_text(encoding="utf-8")
+    start, end = html.find(DOCUMENT_START), html.find(DOCUMENT_END)
+    title = _TITLE.search(html)
+    # Markup: pyLODE's own HTML from the build, not the reader's input.
+    return OntologyParts(
+        title=title[1].strip() if title else "",
+        styles=[Markup(css) for css in _STYLE_TEXT.findall(html)],
+        body=Markup(html[start : end + len(DOCUMENT_END)] if start >= 0 <= end else ""),
+        data=Markup("".join(_DATA_SCRIPT.findall(html))),
+    )
