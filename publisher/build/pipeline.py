@@ -16,6 +16,7 @@ from rdflib import Graph
 from publisher import __version__
 from publisher.build.ontology_docs import ontology_documents
 from publisher.build.reasoning import compute_closure
+from publisher.build.search_index import SEARCH_INDEX_FILE, search_index_document
 from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, publish
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.parsing import load_graph
@@ -82,6 +83,11 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
             raise NonConformingError(report)
         step("reasoning (OWL 2 RL)")
         closure = compute_closure(asserted)
+        step("indexing labels for search")
+        documents = {
+            **ontology_documents(ONTOLOGY_FILE),
+            SEARCH_INDEX_FILE: search_index_document(closure.asserted, closure.inferred),
+        }
         step("writing snapshot")
         snapshot = publish(
             home,
@@ -89,7 +95,7 @@ def build(home: Path, data: list[Path] | None = None, step: Step = lambda _: Non
             closure.inferred,
             sources_digest(paths),
             [p.name for p in paths],
-            documents=ontology_documents(ONTOLOGY_FILE),
+            documents=documents,
         )
     finally:
         lock.release()

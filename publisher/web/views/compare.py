@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext as _
 
 from publisher.rdf.formats import CSV, HTML, JSON, Format
 from publisher.rdf.namespaces import MR
@@ -121,7 +121,7 @@ def page(ext: str | None = None) -> Response:
     if not asked and fmt is HTML and not any(k in request.args for k in POSITION_PARAMETERS):
         return _page(200, [], None)  # the picker on its own: nothing was asked yet
     if len(asked) < MIN_POSITIONS:
-        message = gettext(
+        message = _(
             "Choose at least %(count)s position types to compare (parameters a and b).",
             count=MIN_POSITIONS,
         )
@@ -130,10 +130,10 @@ def page(ext: str | None = None) -> Response:
         iris = [position_iri(value, id_base()) for value in asked]
     except ValueError as problem:
         return _refused(
-            fmt, 400, asked, gettext("Not a position type: %(problem)s", problem=str(problem))
+            fmt, 400, asked, _("Not a position type: %(problem)s", problem=str(problem))
         )
     if len(set(iris)) < len(iris):
-        return _refused(fmt, 400, asked, gettext("Each position type can be compared only once."))
+        return _refused(fmt, 400, asked, _("Each position type can be compared only once."))
     settings = publication().settings
     language = page_language()
     try:
@@ -152,13 +152,13 @@ def page(ext: str | None = None) -> Response:
             fmt,
             404,
             asked,
-            gettext("No position type of the dataset is named %(names)s.", names=names),
+            _("No position type of the dataset is named %(names)s.", names=names),
         )
     if fmt is JSON:
         response = jsonify(comparison_json(comparison, language))
     elif fmt is CSV:
         response = Response(
-            comparison_csv(comparison, language, gettext("not recorded")),
+            comparison_csv(comparison, language, _("not recorded")),
             content_type=CSV.content_type,
         )
         response.headers["Content-Disposition"] = 'inline; filename="comparison.csv"'
