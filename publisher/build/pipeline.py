@@ -19,6 +19,7 @@ from publisher import __version__
 from publisher.build.ontology_docs import ontology_documents
 from publisher.build.org_charts import chart_documents
 from publisher.build.reasoning import DEFAULT_REASONER, Reasoner, compute_closure
+from publisher.build.search_index import SEARCH_INDEX_FILE, search_index_document
 from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, publish
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.parsing import load_graph
@@ -133,6 +134,12 @@ def build(
         closure = compute_closure(asserted, reasoner)
         step("drawing org charts (Graphviz)")
         charts = chart_documents(ReadOnlyGraphAggregate([closure.asserted, closure.inferred]))
+        step("indexing labels for search")
+        documents = {
+            **ontology_documents(ONTOLOGY_FILE),
+            **charts,
+            SEARCH_INDEX_FILE: search_index_document(closure.asserted, closure.inferred),
+        }
         step("writing snapshot")
         snapshot = publish(
             home,
@@ -140,7 +147,7 @@ def build(
             closure.inferred,
             sources_digest(paths),
             [p.name for p in paths],
-            documents={**ontology_documents(ONTOLOGY_FILE), **charts},
+            documents=documents,
         )
         stages.finish()
     finally:

@@ -17,7 +17,7 @@ from publisher.web import http, language
 from publisher.web.fairness import CLIENT_QUERIES_FILE, ClientQueries
 from publisher.web.publication import EXTENSION_KEY, Publication, open_store
 from publisher.web.settings import Settings
-from publisher.web.views import catalog, pages, resources, sparql, validate
+from publisher.web.views import catalog, compare, pages, resources, search, sparql, validate
 
 
 class NoSnapshotError(RuntimeError):
@@ -62,6 +62,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     http.init_app(app)
     language.init_app(app)
-    for blueprint in (sparql.bp, resources.bp, catalog.bp, pages.bp, validate.bp):
+    for blueprint in (
+        sparql.bp,
+        resources.bp,
+        catalog.bp,
+        pages.bp,
+        compare.bp,
+        search.bp,
+        validate.bp,
+    ):
         app.register_blueprint(blueprint)
     return app

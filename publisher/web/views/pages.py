@@ -39,6 +39,7 @@ from publisher.web.language import label_languages, page_language
 from publisher.web.negotiation import negotiate, not_acceptable
 from publisher.web.publication import publication
 from publisher.web.results import TABLE_FORMATS, ResultsTable, results_table
+from publisher.web.views.compare import home_pairs
 from publisher.web.views.resources import bases, id_base
 
 bp = Blueprint("pages", __name__)
@@ -115,12 +116,17 @@ def landing() -> str:
         )
     except MAPPED_ERRORS:
         positions = []
+    try:
+        pairs = home_pairs()
+    except MAPPED_ERRORS:
+        pairs = []
     return render_template(
         "landing.html",
         manifest=manifest,
         classes=[(compact_iri(iri), count) for iri, count in classes[:12]],
         positions=positions,
         charts=reference_charts(bases()),
+        pairs=pairs,
         example_query=EXAMPLE_QUERY,
         downloads=[
             (graph, ext, url_for("catalog.download", name=f"{graph}.{ext}"))
