@@ -42,6 +42,8 @@ PAGES = {
     "catalog": "/catalog",
     "void": "/.well-known/void",
     "ontology": "/ontology",
+    "compare": "/compare?a=us-city-manager&b=tr-bb-genel-sekreter",
+    "search": "/search?q=genel+sekreter",
     "not-found": "/id/position-type/no-such-position",
 }
 # Pages reached by sending a form: the file uploaded there.
