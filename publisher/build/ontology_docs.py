@@ -9,6 +9,10 @@ and Turkish it shows one of them at random (for the document title, the last one
 meets). So the page is rendered from a copy of the ontology that keeps, for every
 annotation that exists in the chosen language, only that language.
 
+pyLODE also writes its own words (headings, table labels) in English only, as fixed strings
+(``pylode/profiles/ontpub.py``); a page in another language gets them from the project's
+catalogue after rendering.
+
 Rendering takes pyLODE seconds per language, and every build renders the same ontology
 again: pages are kept in a cache folder, named by the digest of what makes them (the
 ontology's bytes, the language, pyLODE's version and this module's own code).
@@ -32,6 +36,7 @@ from publisher.build.snapshot import (
     ONTOLOGY_FORMATS,
     ontology_file_name,
 )
+from publisher.i18n import DEFAULT_LANGUAGE, N_, gettext
 from publisher.rdf.formats import HTML, RDFXML, TURTLE
 from publisher.rdf.namespaces import MR, PREFIXES
 from publisher.rdf.parsing import iter_triples, load_graph
@@ -152,6 +157,59 @@ def render_with_pylode(path: Path, language: str) -> str:
     return str(document.make_html())
 
 
+# pyLODE 3.3's own words, as it writes them (headings, the table of contents, the rows of
+# its tables); "IRI" and the data's own labels are left as they are.
+PYLODE_WORDS = (
+    N_("Table of Contents"),
+    N_("Metadata"),
+    N_("Classes"),
+    N_("Properties"),
+    N_("Object Properties"),
+    N_("Datatype Properties"),
+    N_("Annotation Properties"),
+    N_("Functional Properties"),
+    N_("Named Individuals"),
+    N_("Namespaces"),
+    N_("Legend"),
+    N_("Title"),
+    N_("Publisher"),
+    N_("Creator"),
+    N_("Date Created"),
+    N_("Date Modified"),
+    N_("License"),
+    N_("Version Iri"),
+    N_("Version Info"),
+    N_("Prior Version"),
+    N_("Preferred Namespace Prefix"),
+    N_("Preferred Namespace Uri"),
+    N_("Description"),
+    N_("Is Defined By"),
+    N_("Domain"),
+    N_("Range"),
+    N_("Sub Class Of"),
+    N_("Super Class Of"),
+    N_("In Domain Of"),
+    N_("In Range Of"),
+    N_("Sub Property Of"),
+    N_("Super Property Of"),
+    N_("Scope Note"),
+    N_("Example"),
+)
+# A heading, a table cell or a link whose whole text is one word of pyLODE's (a table
+# label is a link to the property it names).
+_PYLODE_WORD = re.compile(
+    r"(<(h[1-4]|th|td|dt|a)\b[^>]*>\s*(?:<a\b[^>]*>)?)([^<]+?)(\s*(?:</a>\s*)?</\2>)"
+)
+
+
+def in_page_language(html: str, language: str) -> str:
+    """pyLODE's page with its own words in ``language``."""
+    if language == DEFAULT_LANGUAGE:
+        return html
+    words = {word: gettext(word, language) for word in PYLODE_WORDS}
+    return _PYLODE_WORD.sub(lambda m: f"{m[1]}{words[m[3]]}{m[4]}" if m[3] in words else m[0], html)
+
+
 # The element that holds pyLODE's page: its styles apply only inside it, so that the site's
 # frame around it (publisher/web/templates/ontology.html) keeps its own look.
 DOCUMENT_ID = "ontology-doc"
@@ -172,7 +230,9 @@ def ontology_documents(source: Path) -> dict[str, bytes]:
             assert serialized is not None  # no output given: the bytes are returned
             documents[ontology_file_name(fmt)] = serialized
     for language in HTML_LANGUAGES:
-        html = _for_the_site_frame(render_ontology_html(source, language))
+        html = _for_the_site_frame(
+            in_page_language(render_ontology_html(source, language), language)
+        )
         documents[ontology_file_name(HTML, language)] = html.encode("utf-8")
     return documents
 

@@ -92,3 +92,19 @@ def test_the_ontology_sits_inside_the_sites_frame(client, language):
     assert styles
     assert all(css.startswith(f"#{DOCUMENT_ID} {{") for css in styles)
     assert 'href="/static/ontology.css"' in html
+
+
+def test_pylodes_own_words_are_in_the_page_language(client):
+    """pyLODE writes its headings and table labels in English only; the Turkish page has
+    them in Turkish, the English one keeps them."""
+    turkish = client.get("/ontology?lang=tr", headers={"Accept": "text/html"}).get_data(True)
+    english = client.get("/ontology?lang=en", headers={"Accept": "text/html"}).get_data(True)
+    for word, translated in (
+        ("Classes", "Sınıflar"),
+        ("Table of Contents", "İçindekiler"),
+        ("Is Defined By", "Tanımlandığı yer"),
+        ("Object Properties", "Nesne özellikleri"),
+    ):
+        assert re.search(rf">\s*{translated}\s*<", turkish), translated
+        assert not re.search(rf">\s*{word}\s*<", turkish), word
+        assert re.search(rf">\s*{word}\s*<", english), word
