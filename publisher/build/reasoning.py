@@ -184,7 +184,8 @@ def inconsistencies(closure: Iterable[tuple[Node, Node, Node]]) -> list[str]:
     assert isinstance(solutions, ox.QuerySolutions)
     messages = set()
     for row in solutions:
-        rule, x, y = row["rule"], row["x"], row["y"]
-        assert rule is not None and x is not None
-        messages.add(f"OWL 2 RL rule {rule.value}: {x.value}" + (f", {y.value}" if y else ""))
+        rule, why = row["rule"], row["why"]
+        assert rule is not None and why is not None and row["x"] is not None
+        involved = ", ".join(term.value for term in (row["x"], row["y"], row["z"]) if term)
+        messages.add(f"OWL 2 RL rule {rule.value} ({why.value}): {involved}")
     return sorted(messages)

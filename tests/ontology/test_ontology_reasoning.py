@@ -33,7 +33,8 @@ def test_inconsistent_fixtures_are_collected() -> None:
 
 
 def expected_words(fixture: Path) -> list[str]:
-    """What the owlrl message must mention, from the fixture's ``# expect:`` line."""
+    """What the message must mention (in any case: each engine words it its own way),
+    from the fixture's ``# expect:`` line."""
     for line in fixture.read_text(encoding="utf-8").splitlines():
         if line.startswith("# expect:"):
             return line.removeprefix("# expect:").split()
@@ -45,4 +46,4 @@ def test_contradictory_data_is_reported(fixture: Path) -> None:
     with pytest.raises(InconsistencyError) as raised:
         compute_closure(load_graph([ONTOLOGY_FILE, fixture]))
     for word in expected_words(fixture):
-        assert word in str(raised.value)
+        assert word.lower() in str(raised.value).lower(), word

@@ -260,9 +260,9 @@ def test_export_then_import_of_the_published_dataset_is_isomorphic(
         "duties": 80,
         "requirements": 58,
         "substitutions": 1,
-        "pay": 3,
-        "sources": 53,
-        "evidence": 183,
+        "pay": 5,
+        "sources": 58,
+        "evidence": 186,
     }
     write_csv_folder(tmp_path / "csv", exported.tables)
     write_workbook(tmp_path / "dataset.xlsx", exported.tables)

@@ -28,6 +28,10 @@ URLS = {
     "/queries/<name>.<ext>": "/queries/alignments.csv",
     "/queries/<name>": "/queries/alignments",
     "/validate": "/validate",
+    "/compare": "/compare?a=us-city-manager&b=tr-bb-genel-sekreter",
+    "/compare.<ext>": "/compare.json?a=us-city-manager&b=tr-bb-genel-sekreter",
+    "/search": "/search?q=genel",
+    "/search.<ext>": "/search.json?q=genel",
 }
 
 

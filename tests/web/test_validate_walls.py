@@ -82,7 +82,7 @@ def test_a_validation_ends_itself_at_its_deadline(tmp_path: Path) -> None:
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=upload._validate_in_child,
-        args=(sender, path, "turtle", limits, "slow.ttl", os.getpid()),
+        args=(sender, path, "turtle", limits, "slow.ttl", os.getpid(), None),
     )
     process.start()
     sender.close()
