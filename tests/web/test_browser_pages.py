@@ -141,3 +141,35 @@ def test_the_endpoint_links_of_the_description_pages_open_the_query_page(server,
     links[0].click()
     assert _wait(driver, "h1").text == "SPARQL query"
     assert driver.current_url == server + "/sparql"
+
+
+# Words of the validation report's cells that the layout cut across lines: a word with more
+# than one line box (Range.getClientRects). Hyphens, slashes and dots end a word here, as
+# places a line may break (an IRI breaks at them).
+BROKEN_WORDS = """
+const broken = [];
+const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+let cells = 0;
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  if (!node.parentElement.closest('.results td') || node.parentElement.closest('code')) continue;
+  cells += 1;
+  for (const match of node.textContent.matchAll(/[^\\s\\/.:#–—-]+/g)) {
+    const range = document.createRange();
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) broken.push(match[0]);
+  }
+}
+return [cells, broken];
+"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_validation_report_keeps_its_words_whole_on_a_phone(server, chromium, language):
+    driver = chromium
+    driver.set_window_size(*SIZES["phone"])
+    _open(driver, server, "validate-report", PAGES["validate-report"], language)
+    cells, broken = driver.execute_script(BROKEN_WORDS)
+    assert cells >= 9  # three results, each with several cells, were looked at
+    assert broken == []
