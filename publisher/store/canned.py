@@ -17,7 +17,7 @@ is never pasted into the query as text (as in Datasette's canned-query parameter
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +34,8 @@ MAX_VALUE_CHARACTERS = 2000
 ENGLISH = "en"
 # The header keys of each translated language's title and description.
 TRANSLATED_KEYS: dict[str, tuple[str, str]] = {"tr": ("baslik", "aciklama")}
+# The header key of each translated language's parameter lines (``?name — meaning``).
+TRANSLATED_PARAMETER_KEYS: dict[str, str] = {"tr": "parametreler"}
 
 
 class ParameterError(QueryError):
@@ -47,6 +49,12 @@ class Parameter:
     name: str
     description: str
     default: ox.NamedNode | ox.Literal
+    # Every language's description, English included.
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    def description_in(self, lang: str) -> str:
+        """What the parameter means in ``lang``, else in English."""
+        return self.descriptions.get(lang, self.description)
 
     @property
     def kind(self) -> str:
@@ -188,6 +196,9 @@ def parse_query_file(path: Path) -> CannedQuery:
         if title_key in fields:
             titles[lang] = " ".join(fields[title_key])
             descriptions[lang] = " ".join(fields[description_key])
+    variables = [_parameter(text, line, path) for line in parameters]
+    for lang, key in TRANSLATED_PARAMETER_KEYS.items():
+        variables = _translated(variables, fields.get(key, []), lang, path, lang in titles)
     return CannedQuery(
         name=path.stem,
         title=titles[ENGLISH],
@@ -195,9 +206,35 @@ def parse_query_file(path: Path) -> CannedQuery:
         titles=titles,
         descriptions=descriptions,
         parameters=parameters,
-        variables=[_parameter(text, line, path) for line in parameters],
+        variables=variables,
         text=text,
     )
+
+
+def _translated(
+    variables: list[Parameter], lines: list[str], lang: str, path: Path, translated: bool
+) -> list[Parameter]:
+    """The parameters with their descriptions in ``lang`` from its header lines; a header
+    translated into ``lang`` must translate every parameter, and only those."""
+    meanings = {}
+    for line in lines:
+        match = _PARAMETER.match(line)
+        if match is None:
+            raise ValueError(f"{path}: parameter line {line!r} is not '?name — meaning'")
+        meanings[match["name"]] = match["description"]
+    names = {v.name for v in variables}
+    if (translated and set(meanings) != names) or not set(meanings) <= names:
+        key = TRANSLATED_PARAMETER_KEYS[lang]
+        raise ValueError(
+            f"{path}: '# {key}:' must give every parameter ({', '.join(sorted(names))}) "
+            f"in {lang}, and only those; it gives {', '.join(sorted(meanings)) or 'none'}"
+        )
+    return [
+        replace(v, descriptions={ENGLISH: v.description, **v.descriptions, lang: meanings[v.name]})
+        if v.name in meanings
+        else v
+        for v in variables
+    ]
 
 
 def load_queries(folder: Path | None = None) -> list[CannedQuery]:

@@ -72,6 +72,37 @@ def test_the_turkish_header_is_read_and_half_of_it_is_refused(tmp_path) -> None:
         parse_query_file(path)
 
 
+@pytest.mark.parametrize(
+    "query", [q for q in load_queries() if q.variables], ids=lambda query: query.name
+)
+def test_every_parameter_is_described_in_turkish_too(query: CannedQuery) -> None:
+    for parameter in query.variables:
+        assert set(parameter.descriptions) == {"en", "tr"}
+        turkish = parameter.description_in("tr")
+        assert turkish != parameter.description and re.search("[çğıöşüİ]", turkish)
+
+
+def test_a_turkish_header_must_describe_every_parameter(tmp_path) -> None:
+    path = tmp_path / "q.rq"
+    header = (
+        "# title: Positions\n# description: All.\n# baslik: Görevler\n# aciklama: Hepsi.\n"
+        '# parameters: ?lang — the language, default "tr"\n'
+    )
+    body = 'SELECT * WHERE { VALUES ?lang { "tr" } ?s ?p ?o }\n'
+    path.write_text(header + '# parametreler: ?lang — dil, varsayılan "tr"\n' + body, "utf-8")
+    [parameter] = parse_query_file(path).variables
+    assert (parameter.description_in("tr"), parameter.description_in("el")) == (
+        'dil, varsayılan "tr"',
+        'the language, default "tr"',
+    )
+    path.write_text(header + body, encoding="utf-8")
+    with pytest.raises(ValueError, match="parametreler"):
+        parse_query_file(path)
+    path.write_text(header + "# parametreler: ?other — başka\n" + body, encoding="utf-8")
+    with pytest.raises(ValueError, match="parametreler"):
+        parse_query_file(path)
+
+
 def test_an_unparsable_query_is_refused() -> None:
     with pytest.raises(SyntaxError):
         ox.Store().query("SELECT ?x WHERE { ?x ?p }")

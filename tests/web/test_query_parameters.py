@@ -130,9 +130,21 @@ def test_the_list_as_json_describes_each_parameter(client):
         {
             "name": "turkish",
             "type": "IRI",
+            "type_label": "IRI",
             "description": queries["shared-duty-areas"]["variables"][0]["description"],
+            "description_language": "en",
             "default": f"{ID_BASE}position-type/tr-genel-sekreter",
             "value": "",
         }
     ]
     assert queries["pay"]["variables"] == []
+
+
+def test_the_parameter_form_speaks_the_page_language(client):
+    turkish = client.get("/queries/missing-labels?lang=tr").get_data(as_text=True)
+    assert '(metin): <span lang="tr">aranan dil etiketi, varsayılan &#34;tr&#34;</span>' in turkish
+    english = client.get("/queries/missing-labels?lang=en").get_data(as_text=True)
+    expected = '(text): <span lang="en">the language tag looked for, default &#34;tr&#34;</span>'
+    assert expected in english
+    shared = client.get("/queries/shared-duty-areas?lang=tr").get_data(as_text=True)
+    assert '(IRI): <span lang="tr">şehir yöneticisiyle karşılaştırılan Türk görev türü' in shared

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 
 from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format
 from publisher.rdf.namespaces import MR, PREFIXES, compact_iri
@@ -110,7 +111,7 @@ def landing() -> str:
     manifest = publication().snapshot.manifest
     classes = list(manifest.instances_per_class.items())
     try:
-        _, table = run_table(table_request(POSITION_TYPES_QUERY))
+        _columns, table = run_table(table_request(POSITION_TYPES_QUERY))
         positions = sorted(
             (row[0] for row in table.rows if row[0]), key=lambda value: value.text.lower()
         )
@@ -217,7 +218,9 @@ def query_data(query: CannedQuery, values: dict[str, str] | None = None) -> dict
             {
                 "name": v.name,
                 "type": v.kind,
-                "description": v.description,
+                "type_label": _kind_label(v.kind),
+                "description": v.description_in(lang),
+                "description_language": lang if lang in v.descriptions else "en",
                 "default": v.default_text,
                 "value": values.get(v.name, ""),
             }
@@ -227,6 +230,16 @@ def query_data(query: CannedQuery, values: dict[str, str] | None = None) -> dict
         "url": _with_values(url_for("pages.canned_query", name=query.name, _external=True), values),
         "run_url": url_for("sparql.endpoint", query=text, _external=True),
     }
+
+
+def _kind_label(kind: str) -> str:
+    """A parameter's kind for the reader: "text" and "text in tr" in the page language; an
+    IRI or a datatype (xsd:integer) is named as it is written."""
+    if kind == "text":
+        return str(_("text"))
+    if kind.startswith("text in "):
+        return str(_("text in %(language)s", language=kind.removeprefix("text in ")))
+    return kind
 
 
 def _with_values(url: str, values: dict[str, str]) -> str:
