@@ -250,9 +250,12 @@ def context_query(iri: str) -> str:
 }}
 WHERE {{
   {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} LIMIT {MAX_INCOMING} }}
+  # The claim's properties are matched inside each branch, once the claim is bound: joined
+  # outside the branches, "?c ?cp ?cv" was matched first, over every claim of the store
+  # (the city manager's page: 290 ms for this query on the read-only store, 30 ms so).
+  UNION {{ {s} ?x ?c . ?c a <{MR.Claim}> . VALUES ?cp {{ {_CLAIM_VALUES} }} ?c ?cp ?cv }}
   UNION {{
-    {{ {s} ?x ?c . ?c a <{MR.Claim}> }} UNION {{ {s} ?x ?c0 . ?c0 <{MR.conflictsWith}> ?c }}
-    VALUES ?cp {{ {_CLAIM_VALUES} }} ?c ?cp ?cv
+    {s} ?x ?c0 . ?c0 <{MR.conflictsWith}> ?c . VALUES ?cp {{ {_CLAIM_VALUES} }} ?c ?cp ?cv
   }}
   UNION {{
     {{ {s} ?x ?c . ?c a <{MR.Claim}> . }} UNION {{ BIND({s} AS ?c) }}
