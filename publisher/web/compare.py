@@ -98,14 +98,26 @@ def compare_query(name: str) -> str:
     return (resource_dir("queries") / "compare" / f"{name}.rq").read_text(encoding="utf-8")
 
 
+class NotAPosition(ValueError):
+    """A picker's value that cannot name a position type: too long, or not an IRI."""
+
+    def __init__(self, value: str, too_long: bool) -> None:
+        super().__init__(value)
+        self.value = value
+        self.too_long = too_long
+
+
 def position_iri(value: str, id_base: str) -> str:
     """A picker's value as an IRI: a slug (``us-city-manager``) names a position type under
-    the dataset's base, anything with a scheme is taken as an IRI. ValueError: not an IRI."""
+    the dataset's base, anything with a scheme is taken as an IRI. NotAPosition: neither."""
     value = value.strip()
     if len(value) > MAX_PARAMETER_CHARACTERS:
-        raise ValueError(f"{value[:40]}… is longer than {MAX_PARAMETER_CHARACTERS} characters")
+        raise NotAPosition(value, too_long=True)
     iri = value if _SCHEME.match(value) else f"{id_base}position-type/{value}"
-    iri_term(iri)
+    try:
+        iri_term(iri)
+    except ValueError:
+        raise NotAPosition(value, too_long=False) from None
     return iri
 
 

@@ -225,6 +225,7 @@ def test_three_positions_and_full_iris(client: FlaskClient):
         ("?a=us-city-manager&b=no-such-post", 404, "no-such-post"),
         ("?a=us-city-manager&b=us-city-manager", 400, "only once"),
         ("?a=us-city-manager&b=" + "x" * 600, 400, "longer than"),
+        ("?a=us-city-manager&b=a%20b", 400, "a b is not an IRI"),
         ("?a=us-city-manager&b=system/us-council-manager", 404, "system/us-council-manager"),
     ],
 )
@@ -266,3 +267,11 @@ def test_a_position_types_page_has_the_picker_with_itself_chosen(client: FlaskCl
     assert set(page.selects) == {"a", "b", "c"}
     system_page = client.get("/id/system/us-council-manager", headers=HTML).data
     assert b"compare-picker" not in system_page
+
+
+def test_a_wrong_value_is_told_in_the_page_language(client: FlaskClient):
+    page = client.get("/compare?a=us-city-manager&b=a%20b&lang=tr", headers=HTML)
+    assert page.status_code == 400
+    assert "Görev türü değil: a b bir IRI değil." in page.data.decode()
+    long = client.get("/compare?a=us-city-manager&lang=tr&b=" + "x" * 600, headers=HTML)
+    assert "karakterden uzun" in long.data.decode() and "longer than" not in long.data.decode()

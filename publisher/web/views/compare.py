@@ -15,9 +15,11 @@ from flask_babel import gettext as _
 from publisher.rdf.formats import CSV, HTML, JSON, Format
 from publisher.rdf.namespaces import MR
 from publisher.web.compare import (
+    MAX_PARAMETER_CHARACTERS,
     MIN_POSITIONS,
     POSITION_PARAMETERS,
     Choice,
+    NotAPosition,
     UnknownPositions,
     choice_value,
     compare,
@@ -128,10 +130,16 @@ def page(ext: str | None = None) -> Response:
         return _refused(fmt, 400, asked, message)
     try:
         iris = [position_iri(value, id_base()) for value in asked]
-    except ValueError as problem:
-        return _refused(
-            fmt, 400, asked, _("Not a position type: %(problem)s", problem=str(problem))
-        )
+    except NotAPosition as problem:
+        if problem.too_long:
+            message = _(
+                "Not a position type: %(start)s… is longer than %(limit)s characters.",
+                start=problem.value[:40],
+                limit=MAX_PARAMETER_CHARACTERS,
+            )
+        else:
+            message = _("Not a position type: %(value)s is not an IRI.", value=problem.value)
+        return _refused(fmt, 400, asked, message)
     if len(set(iris)) < len(iris):
         return _refused(fmt, 400, asked, _("Each position type can be compared only once."))
     settings = publication().settings
