@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 from publisher.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format
 from publisher.rdf.namespaces import MR, PREFIXES, compact_iri
-from publisher.store.canned import CannedQuery, ParameterError, load_queries
+from publisher.store.canned import (
+    XSD_STRING,
+    CannedQuery,
+    Parameter,
+    ParameterError,
+    load_queries,
+)
 from publisher.store.query import Kind, QueryRequest, QueryResult
 from publisher.web.answers import (
     accepted_formats,
@@ -218,7 +225,7 @@ def query_data(query: CannedQuery, values: dict[str, str] | None = None) -> dict
             {
                 "name": v.name,
                 "type": v.kind,
-                "type_label": _kind_label(v.kind),
+                "type_label": _kind_label(v),
                 "description": v.description_in(lang),
                 "description_language": lang if lang in v.descriptions else "en",
                 "default": v.default_text,
@@ -232,14 +239,15 @@ def query_data(query: CannedQuery, values: dict[str, str] | None = None) -> dict
     }
 
 
-def _kind_label(kind: str) -> str:
-    """A parameter's kind for the reader: "text" and "text in tr" in the page language; an
-    IRI or a datatype (xsd:integer) is named as it is written."""
-    if kind == "text":
+def _kind_label(parameter: Parameter) -> str:
+    """A parameter's kind for the reader, read from its default term: text (in a language)
+    in the page language; an IRI or a datatype (xsd:integer) named as it is written."""
+    default = parameter.default
+    if isinstance(default, ox.Literal) and default.language:
+        return str(_("text in %(language)s", language=default.language))
+    if isinstance(default, ox.Literal) and default.datatype.value == XSD_STRING:
         return str(_("text"))
-    if kind.startswith("text in "):
-        return str(_("text in %(language)s", language=kind.removeprefix("text in ")))
-    return kind
+    return parameter.kind
 
 
 def _with_values(url: str, values: dict[str, str]) -> str:
