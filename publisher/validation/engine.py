@@ -1,32 +1,45 @@
-"""Run the SHACL shapes over a graph: pySHACL for the core constraints, Oxigraph for SPARQL.
+"""Run the SHACL shapes over a graph: every constraint as whole-graph SPARQL in Oxigraph.
 
 pySHACL evaluates a SPARQL constraint once per focus node, re-parsing the query each
-time with rdflib's slow parser (about 40 ms a node). The SPARQL constraints of our shapes
-are written so that, with ``$this`` unbound and joined with the shape's targets, one query
-over the whole graph selects every offending node; Oxigraph runs it in milliseconds. The
-results are the ones pySHACL would give (same focus node, path, value, shape, component,
-severity); ``bench/validate`` checks that on large graphs, the fixture tests on small ones.
+time with rdflib's slow parser (about 40 ms a node), and its core constraints node by node
+in Python. The SPARQL constraints of our shapes are written so that, with ``$this``
+unbound and joined with the shape's targets, one query over the whole graph selects every
+offending node; the core constraints are compiled into such queries too
+(``publisher.validation.core_sparql``). Oxigraph runs them in seconds. The results are the
+ones pySHACL would give (same focus node, path, value, shape, component, severity);
+``bench/validate`` checks that on large graphs, the tests on the fixtures, the shipped data,
+a synthetic sample and the W3C SHACL core tests.
 
-A graph that Oxigraph cannot hold (a language tag that is not well-formed BCP 47, which
-only rdflib's parser lets through) is validated by pySHACL alone, with the same shapes.
+A shape the compiler cannot translate is validated by pySHACL (on large graphs in a forked
+child too). A graph that Oxigraph cannot hold (a language tag that is not well-formed BCP
+47, which only rdflib's parser lets through) is validated by pySHACL alone, with the same
+shapes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from publisher.rdf.terms import oxigraph_triples, to_rdflib
+from publisher.rdf.terms import oxigraph_triples, to_oxigraph, to_rdflib
+from publisher.validation.core_sparql import (
+    CompiledShapes,
+    CoreQuery,
+    compile_shapes,
+    rdflib_path,
+    target_pattern,
+)
 from publisher.validation.model import SEVERITIES, SH, ValidationResult
+
+_log = logging.getLogger(__name__)
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 
@@ -41,78 +54,43 @@ class SparqlShape:
     is_property_shape: bool
 
 
-# Below this many triples a second process costs more than it saves.
-PARALLEL_FROM = 50_000
-# pySHACL's sh:or validates every alternative and writes a report for each that fails:
-# such a shape costs several times a plain one. Used only to share work between cores.
-_OR_WEIGHT = 6
-
-
-def run_shapes(data: Graph, shapes: Graph) -> list[ValidationResult]:
+def run_shapes(data: Graph, shapes: Graph, compiled: bool = True) -> list[ValidationResult]:
     """Every result of validating data (ontology included) against shapes.
 
-    On large graphs the core shapes are shared between two processes (a forked child
-    sees the graph without copying it); the SPARQL constraints run in this one.
+    The core constraints run as compiled SPARQL; the shapes the compiler does not
+    translate, and all of them with ``compiled=False`` (the reference the tests compare
+    with), are validated by pySHACL.
     """
     core, sparql = split_shapes(shapes)
     try:
         store = oxigraph_store(data)
     except ValueError:  # a term Oxigraph refuses: let pySHACL do all of it
         return pyshacl_results(data, shapes, None)
-    mine, theirs = _share(shapes, core) if _can_fork(data) else (core, [])
-    with _in_child(data, shapes, theirs) as child_results:
-        results = pyshacl_results(data, shapes, mine) if mine else []
-        for constraint in sparql:
-            results.extend(whole_graph_results(store, constraint))
-        results.extend(child_results())
+    translated = compiled_core(shapes) if compiled else CompiledShapes(dict.fromkeys(core, ""))
+    results = (
+        pyshacl_results(data, shapes, list(translated.fallback)) if translated.fallback else []
+    )
+    canonical = _Canonical()
+    for query in translated.queries:
+        results.extend(core_results(store, data, shapes, query, canonical))
+    for constraint in sparql:
+        results.extend(whole_graph_results(store, constraint))
     return results
 
 
-# What a forked child validates; set only while a child runs (inherited, never pickled).
-_FORKED: tuple[Graph, Graph] | None = None
+def compiled_core(shapes: Graph) -> CompiledShapes:
+    """The core shapes compiled to SPARQL, once per shapes graph; says which fell back."""
+    key = id(shapes)
+    if key not in _COMPILED_CACHE:
+        compiled = compile_shapes(shapes, split_shapes(shapes)[0])
+        for shape, reason in compiled.fallback.items():
+            _log.warning("shape %s is left to pySHACL: %s is not compiled", shape, reason)
+        _COMPILED_CACHE[key] = (shapes, compiled)
+    return _COMPILED_CACHE[key][1]
 
 
-def _pyshacl_in_child(use_shapes: list[Node]) -> list[ValidationResult]:
-    assert _FORKED is not None
-    return pyshacl_results(*_FORKED, use_shapes)
-
-
-@contextmanager
-def _in_child(
-    data: Graph, shapes: Graph, use_shapes: list[Node]
-) -> Iterator[Callable[[], list[ValidationResult]]]:
-    """Run pySHACL for some shapes in a forked child; yield a function that waits for it."""
-    global _FORKED
-    if not use_shapes:
-        yield list
-        return
-    _FORKED = (data, shapes)
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            pending = pool.apply_async(_pyshacl_in_child, (use_shapes,))
-            yield pending.get
-    finally:
-        _FORKED = None
-
-
-def _can_fork(data: Graph) -> bool:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    # A daemonic process (the upload's child) may not have children of its own.
-    daemonic = multiprocessing.current_process().daemon
-    return len(data) >= PARALLEL_FROM and cores >= 2 and forkable and not daemonic
-
-
-def _share(shapes: Graph, core: list[Node]) -> tuple[list[Node], list[Node]]:
-    """Two groups of shapes of about equal cost (greedy, heaviest first)."""
-    weight = {s: _OR_WEIGHT if (s, SH["or"], None) in shapes else 1 for s in core}
-    groups: tuple[list[Node], list[Node]] = ([], [])
-    loads = [0, 0]
-    for shape in sorted(core, key=lambda s: (-weight[s], str(s))):
-        lighter = loads.index(min(loads))
-        groups[lighter].append(shape)
-        loads[lighter] += weight[shape]
-    return groups
+# Keeps the shapes graph itself too, so that its id is not reused while cached.
+_COMPILED_CACHE: dict[int, tuple[Graph, CompiledShapes]] = {}
 
 
 def pyshacl_results(
@@ -138,10 +116,12 @@ def results_of(report: Graph, shapes: Graph) -> list[ValidationResult]:
     """Result records of a SHACL validation report graph.
 
     A property shape's path is taken from the shapes graph (the report holds a copy of a
-    complex path); a SPARQL constraint's ``?path`` from the report.
+    complex path); a SPARQL constraint's ``?path`` from the report. Only the report's own
+    results (sh:result) count: pySHACL also types as results the nested shape's findings it
+    attaches to an sh:node result as sh:detail, which SHACL does not report.
     """
     records = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in report.objects(None, SH.result):
         shape = report.value(node, SH.sourceShape)
         path: Node | None = shapes.value(shape, SH.path)
         if path is None:
@@ -174,11 +154,7 @@ def oxigraph_store(data: Graph) -> ox.Store:
 def _split(shapes: Graph) -> tuple[list[Node], list[SparqlShape]]:
     core: list[Node] = []
     sparql: list[SparqlShape] = []
-    for shape in sorted(
-        set(shapes.subjects(RDF.type, SH.NodeShape))
-        | set(shapes.subjects(RDF.type, SH.PropertyShape)),
-        key=str,
-    ):
+    for shape in _top_level_shapes(shapes):
         constraints = list(shapes.objects(shape, SH.sparql))
         if not constraints:
             core.append(shape)
@@ -187,6 +163,15 @@ def _split(shapes: Graph) -> tuple[list[Node], list[SparqlShape]]:
             raise ValueError(f"{shape}: keep one SPARQL constraint and nothing else per shape")
         sparql.append(_sparql_shape(shapes, shape, constraints[0]))
     return core, sparql
+
+
+def _top_level_shapes(shapes: Graph) -> list[Node]:
+    """The shapes declared as such, and every node with a target (SHACL: a shape too)."""
+    found = set(shapes.subjects(RDF.type, SH.NodeShape))
+    found |= set(shapes.subjects(RDF.type, SH.PropertyShape))
+    for target in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        found |= set(shapes.subjects(target, None))
+    return sorted(found, key=str)
 
 
 def split_shapes(shapes: Graph) -> tuple[list[Node], list[SparqlShape]]:
@@ -235,23 +220,12 @@ def _sparql_shape(shapes: Graph, shape: Node, constraint: Node) -> SparqlShape:
     )
     body = select.replace("$this", "?this")
     brace = body.index("{", body.upper().index("WHERE"))
-    query = prefixes + body[: brace + 1] + "\n" + _target_pattern(shapes, shape) + body[brace + 1 :]
+    targets = target_pattern(shapes, shape)
+    if targets is None:
+        raise ValueError(f"{shape}: a shape with a SPARQL constraint needs a target")
+    query = prefixes + body[: brace + 1] + "\n" + targets + "\n" + body[brace + 1 :]
     severity = SEVERITIES[URIRef(str(shapes.value(shape, SH.severity, default=SH.Violation)))]
     return SparqlShape(shape, severity, query, (shape, SH.path, None) in shapes)
-
-
-def _target_pattern(shapes: Graph, shape: Node) -> str:
-    """A subquery selecting the shape's focus nodes as ?this (SHACL target semantics)."""
-    branches = [
-        f"{{ ?this <{RDF.type}>/<{RDFS.subClassOf}>* <{c}> }}"
-        for c in shapes.objects(shape, SH.targetClass)
-    ]
-    branches += [f"{{ ?this <{p}> [] }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
-    branches += [f"{{ [] <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
-    branches += [f"{{ BIND(<{n}> AS ?this) }}" for n in shapes.objects(shape, SH.targetNode)]
-    if (shape, RDF.type, RDFS.Class) in shapes:
-        branches.append(f"{{ ?this <{RDF.type}>/<{RDFS.subClassOf}>* <{shape}> }}")
-    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(branches) + " } }\n"
 
 
 def whole_graph_results(store: ox.Store, constraint: SparqlShape) -> list[ValidationResult]:
@@ -291,3 +265,79 @@ def whole_graph_results(store: ox.Store, constraint: SparqlShape) -> list[Valida
 def _variables(query: str) -> frozenset[str]:
     head = query[: query.upper().index("WHERE")]
     return frozenset(re.findall(r"[?$](\w+)", head))
+
+
+def core_results(
+    store: ox.Store, data: Graph, shapes: Graph, query: CoreQuery, canonical: _Canonical
+) -> list[ValidationResult]:
+    """Run one compiled core constraint once; one result per solution, as pySHACL gives.
+
+    Oxigraph keeps literals in canonical form ("01"^^xsd:integer is 1): a literal focus
+    node or value is mapped back to the term(s) of the data graph it stands for, so that
+    results name what the file says and two spellings of one value give two results.
+    """
+    solutions = store.query(query.query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    path = rdflib_path(shapes, query.path) if query.path is not None else None
+    results: list[ValidationResult] = []
+    for solution in solutions:
+        for focus in _focus_terms(data, shapes, query.shape, solution["this"], canonical):
+            values: list[Node | None] = [None]
+            if query.with_value:
+                candidates = data.objects(focus, path) if path is not None else [focus]
+                values = list(_originals(solution["value"], candidates, canonical))
+            results.extend(
+                ValidationResult(
+                    focus=focus,
+                    path=query.path,
+                    value=value,
+                    severity=query.severity,
+                    shape=query.shape,
+                    component=query.component,
+                )
+                for value in values
+            )
+    return results
+
+
+class _Canonical:
+    """Oxigraph's canonical form of an rdflib literal, as its store would keep it."""
+
+    def __init__(self) -> None:
+        self._store = ox.Store()
+        self._seen: dict[Node, ox.Literal] = {}
+        self._subject = ox.NamedNode("urn:x-canonical:s")
+
+    def __call__(self, literal: Literal) -> ox.Literal:
+        if literal not in self._seen:
+            self._store.clear()
+            self._store.add(ox.Quad(self._subject, self._subject, to_oxigraph(literal)))
+            [quad] = list(self._store)
+            assert isinstance(quad.object, ox.Literal)
+            self._seen[literal] = quad.object
+        return self._seen[literal]
+
+
+def _originals(term: Any, candidates: Iterable[Node], canonical: _Canonical) -> list[Node]:
+    """The data graph's terms among candidates that Oxigraph stores as term."""
+    if not isinstance(term, ox.Literal):
+        return [to_rdflib(term)]
+    found: list[Node] = [
+        c
+        for c in sorted(set(candidates), key=str)
+        if isinstance(c, Literal) and canonical(c) == term
+    ]
+    return found or [to_rdflib(term)]
+
+
+def _focus_terms(
+    data: Graph, shapes: Graph, shape: Node, term: Any, canonical: _Canonical
+) -> list[Node]:
+    """The focus node(s) a solution's ?this stands for (only a literal needs a search: it
+    can only be the object of a targetObjectsOf predicate, or a targetNode)."""
+    if not isinstance(term, ox.Literal):
+        return [to_rdflib(term)]
+    candidates = [n for n in shapes.objects(shape, SH.targetNode)] + [
+        o for p in shapes.objects(shape, SH.targetObjectsOf) for o in data.objects(None, p)
+    ]
+    return _originals(term, candidates, canonical)

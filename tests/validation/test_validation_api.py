@@ -1,10 +1,8 @@
 """The library interface the web /validate page and the build rely on."""
 
-import pytest
 from rdflib import Graph, Literal, Namespace
 
-from publisher.validation import engine
-from publisher.validation.model import NonConformingError, ValidationReport
+from publisher.validation.model import NonConformingError
 from publisher.validation.report import render_turtle, report_dict
 from publisher.validation.validator import validate_graph
 
@@ -76,22 +74,3 @@ def test_build_error_names_focus_path_and_message() -> None:
     text = str(error)
     assert "http://example.org/exp schema:monthsOfExperience = -1: " in text
     assert "must be a single non-negative xsd:integer. [S41]" in text
-
-
-def test_sharing_the_work_between_two_processes_changes_no_result(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    graph = parsed()
-    alone = validate_graph(graph)
-    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
-    if not engine._can_fork(graph):
-        pytest.skip("needs two cores and the fork start method")
-    shared = validate_graph(graph)
-
-    def keys(report: ValidationReport) -> list[tuple[str, ...]]:
-        return sorted(
-            tuple(map(str, (r.focus, r.path, r.value, r.shape, r.component, r.severity)))
-            for r in report.results
-        )
-
-    assert keys(shared) == keys(alone)
