@@ -265,12 +265,15 @@ def _siblings(shapes: Graph, shape: Node, qualified: Node) -> list[Node]:
 
 def _children_targets(targets: str, path_text: str) -> str:
     """The focus nodes of a shape named by sh:property: the focus nodes of the shape that
-    names it, or (when that is a property shape) their value nodes."""
+    names it, or (when that is a property shape) their value nodes, each with ?times: how
+    many of those focus nodes reach it (SHACL reports a result for each)."""
     if not path_text:
         return targets
     return (
-        "{ SELECT DISTINCT ?this WHERE { { SELECT DISTINCT (?this AS ?parent) WHERE { "
-        f"{targets} }} }} ?parent {path_text} ?this }} }}"
+        "{ SELECT ?this (SUM(COALESCE(?ptimes, 1)) AS ?times) WHERE { "
+        "{ SELECT DISTINCT ?parent ?ptimes ?this WHERE { "
+        f"{{ SELECT (?this AS ?parent) (?times AS ?ptimes) WHERE {{ {targets} }} }} "
+        f"?parent {path_text} ?this }} }} }} GROUP BY ?this }}"
     )
 
 

@@ -281,6 +281,7 @@ def core_results(
     path = rdflib_path(shapes, query.path) if query.path is not None else None
     results: list[ValidationResult] = []
     for solution in solutions:
+        times = solution["times"]  # bound for the focus nodes reached more than one way
         for focus in _focus_terms(data, shapes, query.shape, solution["this"], canonical):
             values: list[Node | None] = [None]
             if query.with_value:
@@ -296,6 +297,7 @@ def core_results(
                     component=query.component,
                 )
                 for value in values
+                for _ in range(int(times.value) if times is not None else 1)
             )
     return results
 
