@@ -10,10 +10,9 @@ ones pySHACL would give (same focus node, path, value, shape, component, severit
 ``bench/validate`` checks that on large graphs, the tests on the fixtures, the shipped data,
 a synthetic sample and the W3C SHACL core tests.
 
-A shape the compiler cannot translate is validated by pySHACL (on large graphs in a forked
-child too). A graph that Oxigraph cannot hold (a language tag that is not well-formed BCP
-47, which only rdflib's parser lets through) is validated by pySHACL alone, with the same
-shapes.
+A shape the compiler cannot translate is validated by pySHACL, in this process. A graph
+that Oxigraph cannot hold (a language tag that is not well-formed BCP 47, which only
+rdflib's parser lets through) is validated by pySHACL alone, with the same shapes.
 """
 
 from __future__ import annotations
