@@ -137,12 +137,15 @@ def build(
     reasoner: Reasoner = DEFAULT_REASONER,
     full: bool = False,
     count: Count = lambda done, total: None,
+    whole: bool = False,
 ) -> BuildResult:
     """Build and publish a snapshot under home; raise on any failure, publishing nothing.
 
     A build of ``data`` reuses what the current snapshot kept of the municipalities that
     did not change (``publisher.build.incremental``), unless ``full``. ``count`` is told
-    how many batches of a partitioned stage are done, of how many.
+    how many batches of a partitioned stage are done, of how many. ``whole`` validates and
+    reasons over the whole graph at once, as builds did before partitions (the baseline
+    of bench/build).
     """
     started = time.perf_counter()
     step = stages = _Stages(step)
@@ -169,7 +172,7 @@ def build(
             closure = compute_closure(asserted, reasoner)
         else:
             closure, documents, report = _steward_build(
-                home, paths[1:], step, count, reasoner, full
+                home, paths[1:], step, count, reasoner, full, whole
             )
             paths += context_files(paths[1:])
         step("drawing org charts (Graphviz)")
@@ -202,7 +205,13 @@ def build(
 
 
 def _steward_build(
-    home: Path, files: list[Path], step: Step, count: Count, reasoner: Reasoner, full: bool
+    home: Path,
+    files: list[Path],
+    step: Step,
+    count: Count,
+    reasoner: Reasoner,
+    full: bool,
+    whole: bool,
 ) -> tuple[Closure, dict[str, bytes], ValidationReport]:
     """A steward's files validated in the published context and reasoned over: by
     partition when the data allows it (``publisher.build.partitions``), reusing the
@@ -222,8 +231,8 @@ def _steward_build(
     shared += ontology_graph()
     shared += relied
     cut = plan(sources, shared)
-    if cut.whole_graph_reason is not None or not cut.partitions:
-        why = cut.whole_graph_reason or "no file declares an organization"
+    if whole or cut.whole_graph_reason is not None or not cut.partitions:
+        why = "asked" if whole else cut.whole_graph_reason or "no file declares an organization"
         step(f"validating {len(steward)} triples (SHACL, with the published vocabulary)")
         report = _located(validate_graph(steward, context=context), steward, files)
         if report.has_violations:
