@@ -2,11 +2,13 @@
 
 Issue 16: "the closure is per organization plus the shared vocabulary". A data file that
 declares an organization (``org:Organization`` or ``org:FormalOrganization``) is a
-municipality's file; every other data file (the national header of shared position types,
-say), the ontology and the published context it relies on are the *shared* part. Two
-municipality files that mention a common node that is not shared (a post of one city
-reporting to a post of another, one city's file adding to another's posts) form one
-partition, so a partition's nodes are its own: no other partition mentions them.
+municipality's file, and so is a file that describes or points at a node such a file
+describes (the shipped facts about the reference organizations' posts); every other data
+file (the national header of shared position types, the vocabularies), the ontology and
+the published context the data relies on are the *shared* part, whose nodes are the
+resources it describes. Municipality files that mention a common node that is not shared
+(a post of one city reporting to a post of another) form one partition, so a partition's
+nodes are its own: no other partition mentions them.
 
 A partition's OWL 2 RL closure is then computed with the shared part alone, and the union
 of the partitions' closures is the whole graph's, because every rule the ontology uses

@@ -7,6 +7,10 @@ synthetic municipalities (``tests/build/test_reasoners.py``). owlrl reports cont
 while it reasons; ``reasonable`` does not, so its closure is checked with the OWL 2 RL
 rules that conclude "false" (``ontology/owl-rl-inconsistencies.rq``).
 
+A build of municipalities' files reasons over batches of them, each with the shared part,
+and unites the batches' entailments (``batch_closure``, ``union_of_batches``); when that
+equals the whole graph's closure is said in ``publisher.build.partitions``.
+
 The reasoning input is the asserted graph plus SKOS's own axioms for its mapping
 properties (bundled in ``ontology/skos-mapping-axioms.ttl``), so that a mapping stated
 one way is found both ways; those axioms are SKOS's, not data, and stay out of the result.
