@@ -75,6 +75,8 @@ class Previous:
     shared_results: list[ValidationResult]
     outcomes: dict[int, BatchOutcome] = field(default_factory=dict)
     folder: Path | None = None
+    # The kept file of each batch read, written again as it was when the batch is reused.
+    pickled: dict[int, bytes] = field(default_factory=dict)
 
 
 def _digest_of(partitions: dict[str, str]) -> str:
@@ -118,7 +120,8 @@ def previous_outcome(previous: Previous, batch: int) -> BatchOutcome | None:
         path = previous.folder / f"batch-{batch}.pickle"
         if not path.is_file():
             return None
-        previous.outcomes[batch] = pickle.loads(path.read_bytes())
+        previous.pickled[batch] = path.read_bytes()
+        previous.outcomes[batch] = pickle.loads(previous.pickled[batch])
     return previous.outcomes[batch]
 
 
@@ -127,8 +130,9 @@ def cache_documents(
     batches: int,
     shared_results: list[ValidationResult],
     outcomes: dict[int, BatchOutcome],
+    previous: Previous | None,
 ) -> dict[str, bytes]:
-    """The ``partitions/`` files of the snapshot being built."""
+    """The ``partitions/`` files of the snapshot being built (a reused batch's as read)."""
     documents = {
         INDEX_FILE: json.dumps(
             {"format": CACHE_FORMAT, "shared": digest, "batches": batches}, indent=1
@@ -136,7 +140,11 @@ def cache_documents(
         f"{CACHE_FOLDER}/shared.pickle": pickle.dumps(shared_results),
     }
     for batch, outcome in outcomes.items():
-        documents[f"{CACHE_FOLDER}/batch-{batch}.pickle"] = pickle.dumps(outcome)
+        if previous is not None and previous.outcomes.get(batch) is outcome:
+            content = previous.pickled[batch]
+        else:
+            content = pickle.dumps(outcome)
+        documents[f"{CACHE_FOLDER}/batch-{batch}.pickle"] = content
     return documents
 
 

@@ -284,7 +284,11 @@ def _steward_build(
         # An identity found in one partition could rewrite another's facts: no shortcut.
         step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples, whole (owl:sameAs)")
         return compute_closure(asserted, reasoner), {}, report
-    return closure, cache_documents(digest, batches, list(shared_results), outcomes), report
+    return (
+        closure,
+        cache_documents(digest, batches, list(shared_results), outcomes, previous),
+        report,
+    )
 
 
 def _reuse_text(
