@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import ORG
 
@@ -14,6 +15,7 @@ from publisher.build import partitions as partitions_module
 from publisher.build.partitions import load_sources, plan
 from publisher.build.pipeline import BuildResult, build
 from publisher.build.reasoning import REASONERS, Reasoner, compute_closure
+from publisher.cli.build import build as build_command
 from publisher.rdf.resources import turtle_files
 from publisher.validation.context import published_context, relied_on
 from publisher.validation.validator import ontology_graph, validate_graph
@@ -220,3 +222,17 @@ def test_a_changed_shared_file_or_full_rebuilds_everything(cities: Path, tmp_pat
     steps = []
     build(tmp_path / "home", [cities], step=steps.append)
     assert any("0 of 8 municipalities changed" in s for s in steps), steps
+
+
+def test_the_command_prints_plain_stage_lines_with_batch_counts_in_a_log(
+    cities: Path, tmp_path: Path
+) -> None:
+    arguments = ["--home", str(tmp_path / "home"), "--data", str(cities)]
+    first = CliRunner().invoke(build_command, arguments)
+    assert first.exit_code == 0, first.output
+    assert "8 municipalities in" in first.output and "none reused" in first.output
+    assert "batches, " in first.output and "s left" in first.output  # a batch count line
+    again = CliRunner().invoke(build_command, arguments)
+    assert "0 of 8 municipalities changed, 0 removed; reusing 8" in again.output
+    full = CliRunner().invoke(build_command, [*arguments, "--full"])
+    assert full.exit_code == 0 and "none reused" in full.output
