@@ -256,22 +256,24 @@ def _steward_build(
     for source in cut.shared:
         shared += source.graph  # reasoned with every batch, as the ontology is
     work = Work(groups, cut, context, shared, reasoner)
-    with workers(work, len(todo) + 1) as pool:
-        step(
-            f"validating {len(steward)} triples (SHACL, with the published vocabulary), "
-            f"{len(todo)} batches"
-        )
-        validated = run_all(pool, validate_batch, [-1] if previous is None else [], count)
-        shared_results = previous.shared_results if previous else validated[-1]
-        validated = run_all(pool, validate_batch, todo, count)
-        results = list(shared_results)
-        for batch in sorted(wanted):
-            results += outcomes[batch].results if batch in outcomes else validated[batch]
-        report = _located(ValidationReport(tuple(results), len(steward)), steward, files)
-        if report.has_violations:
-            raise NonConformingError(report)
-        asserted = _asserted(steward, relied)
-        step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples, {len(todo)} batches")
+    step(
+        f"validating {len(steward)} triples (SHACL, with the published vocabulary), "
+        f"{len(todo)} batches"
+    )
+    # A pool per stage: its processes end (and their CPU time is counted) with the stage.
+    jobs = [-1, *todo] if previous is None else todo
+    with workers(work, len(jobs)) as pool:
+        validated = run_all(pool, validate_batch, jobs, count)
+    shared_results = previous.shared_results if previous else validated[-1]
+    results = list(shared_results)
+    for batch in sorted(wanted):
+        results += outcomes[batch].results if batch in outcomes else validated[batch]
+    report = _located(ValidationReport(tuple(results), len(steward)), steward, files)
+    if report.has_violations:
+        raise NonConformingError(report)
+    asserted = _asserted(steward, relied)
+    step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples, {len(todo)} batches")
+    with workers(work, len(todo)) as pool:
         closures = run_all(pool, reason_batch, todo, count)
     for batch in todo:
         outcomes[batch] = BatchOutcome(wanted[batch], validated[batch], closures[batch])
