@@ -4,7 +4,9 @@ For each size, the national synthetic dataset (``bench/validate/generate.py --tr
 --defect-rate 0 --out-dir``, one file a municipality, kept in ``--work`` for later runs)
 is built with ``municipal-roles build --data`` semantics (``publisher.build.pipeline.build``)
 in a child process run under ``/usr/bin/time -v``, once per engine and mode: the child
-reports each stage's wall time, the parent the child's CPU time and peak memory. owlrl
+reports each stage's wall time, the parent the child's CPU time and peak memory: the largest
+process's peak RSS (``/usr/bin/time``) and the peak PSS of the build with its workers
+together, sampled every half second from ``/proc``. owlrl
 runs only up to ``--owlrl-up-to`` triples (it needs hours beyond).
 
 Modes: ``whole`` validates and reasons over the whole graph at once (the baseline, as
@@ -64,20 +66,48 @@ def measure(data: Path, home: Path, reasoner: str, mode: str, timeout: float) ->
         *(str(data), str(home), reasoner, mode),
     ]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as running:
+        peak_pss = 0
+        while running.poll() is None:
+            peak_pss = max(peak_pss, tree_pss_kb(running.pid))
+            if time.perf_counter() - started > timeout:
+                running.kill()
+            time.sleep(0.5)
+        stdout, stderr = running.communicate()
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{mode} build of {data} with {reasoner} failed:\n{done.stderr[-3000:]}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    if running.returncode != 0:
+        raise SystemExit(f"{mode} build of {data} with {reasoner} failed:\n{stderr[-3000:]}")
+    report = json.loads(stdout.strip().splitlines()[-1])
 
     def field(name: str) -> float:
-        found = re.search(rf"{re.escape(name)}: ([0-9.]+)", done.stderr)
+        found = re.search(rf"{re.escape(name)}: ([0-9.]+)", stderr)
         return float(found.group(1)) if found else float("nan")
 
     report["wall"] = wall
     report["cpu"] = field("User time (seconds)") + field("System time (seconds)")
     report["peak_mb"] = field("Maximum resident set size (kbytes)") / 1024
+    report["peak_pss_mb"] = peak_pss / 1024
     return report
+
+
+def tree_pss_kb(pid: int) -> int:
+    """The proportional set size of a process and all its descendants, in kB: the build's
+    memory with its worker processes, shared pages counted once (their RSS would count
+    the pages they share with the build after fork once per process)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+        total += int(found.group(1)) if found else 0
+    return total
 
 
 def one_city_changed(data: Path, work: Path) -> Path:
@@ -113,9 +143,10 @@ def main() -> None:
     print("Ratios: wall and CPU against the whole-graph build of the same size and engine.\n")
     print(
         "| triples asked | asserted | inferred | engine | mode | load s | validate s "
-        "| reason s | charts s | write s | build wall s | CPU s | peak MB | wall, CPU ratio |"
+        "| reason s | charts s | write s | build wall s | CPU s | peak MB | peak PSS MB "
+        "| wall, CPU ratio |"
     )
-    print("|" + "---|" * 14)
+    print("|" + "---|" * 15)
     for size in args.sizes:
         data = args.work / f"national-{size}"
         if not data.is_dir():
@@ -147,7 +178,8 @@ def main() -> None:
                 print(
                     f"| {size:,} | {r['asserted']:,} | {r['inferred']:,} | {reasoner} | {mode} | "
                     + " | ".join(cells)
-                    + f" | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['peak_mb']:,.0f} | {ratio} |",
+                    + f" | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['peak_mb']:,.0f}"
+                    + f" | {r['peak_pss_mb']:,.0f} | {ratio} |",
                     flush=True,
                 )
 

@@ -66,10 +66,11 @@ _INNER_TITLE = re.compile(r'(?<=class="(?:node|edge)">\n)<title>[^<]*</title>\n'
 _PLACEHOLDER_LINK = re.compile(r'xlink:href="#box-(\d+)" xlink:title="box"')
 
 # Beyond this many organizations with posts, only the reference organizations (one per
-# government system) get a chart: a national dataset has ~20,000 municipalities, and one
-# dot run each (two languages) would cost the build most of an hour on two cores, for
-# pictures of lines every organization's page also lists in text.
-CHART_EVERY_UP_TO = 500
+# government system) get a chart. Posts are in units (council, departments), so a
+# national dataset of ~20,000 municipalities has ~140,000 of them, and dot takes about 0.1 s
+# a chart and language (bench/README.md, build): hours on two cores, for pictures of
+# lines every organization's page also lists in text. 100 of them cost ~20 s.
+CHART_EVERY_UP_TO = 100
 
 _log = logging.getLogger(__name__)
 
