@@ -82,10 +82,9 @@ class Source:
     index: int
     graph: Graph
     digest: str  # of its bytes, and of its blank node ids when it has any
-
-    @property
-    def name(self) -> str:
-        return str(self.path)
+    # What names it across builds: its path in the folder given (``national/city-1.ttl``
+    # is ``city-1.ttl``), so that a copied or moved folder keeps what was reused.
+    name: str
 
 
 @dataclass
@@ -120,9 +119,13 @@ class Plan:
     shared_nodes: set[Node] = field(default_factory=set)
 
 
-def load_sources(files: list[Path]) -> list[Source]:
-    """Each file in a graph of its own; every file that cannot be used is named (as
-    ``publisher.validation.validator.load_files`` does for a whole load)."""
+def load_sources(files: list[Path], names: dict[Path, str] | None = None) -> list[Source]:
+    """Each file in a graph of its own, under its name in ``names`` (else its path); every
+    file that cannot be used is named (as ``publisher.validation.validator.load_files``
+    does for a whole load)."""
+    given = names or {}
+    if len(set(given.values())) < len(given):  # two folders with a file of one name
+        given = {}
     sources: list[Source] = []
     errors: list[InputError] = []
     for index, path in enumerate(files):
@@ -137,7 +140,7 @@ def load_sources(files: list[Path]) -> list[Source]:
         digest = hashlib.sha256(path.read_bytes())
         if any(isinstance(term, BNode) for triple in graph for term in triple):
             digest.update(f"blank nodes f{index}x".encode())
-        sources.append(Source(path, index, graph, digest.hexdigest()))
+        sources.append(Source(path, index, graph, digest.hexdigest(), given.get(path, str(path))))
     if len(errors) == 1:
         raise errors[0]
     if errors:

@@ -121,6 +121,17 @@ def source_files(data: list[Path] | None = None) -> list[Path]:
     return [ONTOLOGY_FILE, *files]
 
 
+def source_names(data: list[Path]) -> dict[Path, str]:
+    """Each data file's name across builds: its path in the folder given, or its own name."""
+    names: dict[Path, str] = {}
+    for path in data:
+        if path.is_dir():
+            names.update((p, p.relative_to(path).as_posix()) for p in path.rglob("*.ttl"))
+        else:
+            names[path] = path.name
+    return names
+
+
 def sources_digest(paths: list[Path]) -> str:
     """A fingerprint of the sources, part of the snapshot version."""
     digest = hashlib.sha256(__version__.encode())
@@ -172,7 +183,7 @@ def build(
             closure = compute_closure(asserted, reasoner)
         else:
             closure, documents, report = _steward_build(
-                home, paths[1:], step, count, reasoner, full, whole
+                home, paths[1:], source_names(data), step, count, reasoner, full, whole
             )
             paths += context_files(paths[1:])
         step("drawing org charts (Graphviz)")
@@ -207,6 +218,7 @@ def build(
 def _steward_build(
     home: Path,
     files: list[Path],
+    names: dict[Path, str],
     step: Step,
     count: Count,
     reasoner: Reasoner,
@@ -221,7 +233,7 @@ def _steward_build(
     it); what is published is the ontology, the data and the published resources the data
     relies on, so that every position type, system or duty area it points at resolves.
     """
-    sources = load_sources(files)
+    sources = load_sources(files, names)
     steward = Graph()
     for source in sources:
         steward += source.graph

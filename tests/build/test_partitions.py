@@ -236,3 +236,12 @@ def test_the_command_prints_plain_stage_lines_with_batch_counts_in_a_log(
     assert "0 of 8 municipalities changed, 0 removed; reusing 8" in again.output
     full = CliRunner().invoke(build_command, [*arguments, "--full"])
     assert full.exit_code == 0 and "none reused" in full.output
+
+
+def test_a_moved_data_folder_keeps_what_was_reused(cities: Path, tmp_path: Path) -> None:
+    build(tmp_path / "home", [cities])
+    moved = tmp_path / "elsewhere" / "cities"
+    shutil.copytree(cities, moved)
+    steps: list[str] = []
+    build(tmp_path / "home", [moved], step=steps.append)
+    assert any("0 of 8 municipalities changed, 0 removed; reusing 8" in s for s in steps), steps
