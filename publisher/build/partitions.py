@@ -22,6 +22,8 @@ and names the reason a build must fall back to one whole-graph closure instead:
   a municipality file: they rewrite the rules for everyone;
 - class expressions that join two facts of one node (``owl:intersectionOf``,
   ``owl:someValuesFrom``, cardinalities, ``owl:hasKey``, property chains) in the schema;
+- a triple pointing at a shared node through a property a shape follows backwards
+  (``sh:inversePath``): validating the shared node needs every partition that points at it;
 - a triple pointing at a shared node through a property whose rule joins at that node: a
   transitive or inverse-functional one (or a sub-property of one), or the inverse or
   symmetric form of a functional one (which makes the shared node a functional subject).
@@ -29,6 +31,15 @@ and names the reason a build must fall back to one whole-graph closure instead:
 The inconsistency rules (disjoint classes, ...) can still meet at a shared node typed by
 two partitions (a range): those are checked over the shared triples of every closure
 together (``publisher.build.reasoning.partitioned_closure``).
+
+Validation by batch (``publisher.build.incremental``) keeps the results on each batch's own
+nodes; they equal the whole graph's because every shape follows paths from its focus node
+through that node's partition and the shared part, which never points into a partition (a
+shared file that does is a municipality's, above); no shape targets the objects of a
+property (``sh:targetObjectsOf``), and a shape that follows a property backwards
+(``sh:inversePath``, S43) towards a shared node makes the build whole (below). A new kind of
+shape would need this rule revisited; ``tests/build/test_partitions.py`` compares the two
+reports.
 
 Partitions are grouped into a fixed number of batches by a digest of their names: the unit
 of work of a build's processes and of an incremental rebuild's reuse.
@@ -45,7 +56,8 @@ from rdflib.term import Node
 
 from publisher.build.reasoning import skos_mapping_axioms
 from publisher.rdf.parsing import InputError, iter_triples, load_graph
-from publisher.validation.validator import InputErrors
+from publisher.validation.model import SH
+from publisher.validation.validator import InputErrors, shapes_graph
 
 ORGANIZATION_CLASSES = (ORG.Organization, ORG.FormalOrganization)
 # Schema terms a municipality's file must not state (they change the rules for all).
@@ -278,6 +290,10 @@ def whole_graph_needed(
         if (None, expression, None) in schema:
             return f"the schema uses {expression}, whose rule joins facts of two partitions"
     joining = joining_properties(schema)
+    # A shape that follows a property backwards (S43: a requirement is required by some
+    # post) sees, from a shared node, the partitions that point at it: their batches would
+    # judge it without the others.
+    referrers = set(shapes_graph().objects(None, SH.inversePath))
     for partition in partitions:
         for s, p, o in partition.triples():
             where = f"{partition.key} states <{s}> <{p}> <{o}>"
@@ -290,6 +306,8 @@ def whole_graph_needed(
                 return f"{where}: schema in a municipality's file"
             if p in joining and o in shared_nodes:
                 return f"{where}: a joining property towards a shared resource"
+            if p in referrers and o in shared_nodes:
+                return f"{where}: a shape follows it back to a shared resource"
     return None
 
 

@@ -148,8 +148,17 @@ def test_a_line_between_two_cities_makes_them_one_partition(tmp_path: Path) -> N
             f"<{ID}/system/us-council-manager> .\n",
             "joining property",
         ),
+        (
+            f"<{ID}/post/city-00001-mayor> mr:requires <{ID}/system/us-council-manager> .\n",
+            "follows it back",
+        ),
     ],
-    ids=["sameAs", "about a shared resource", "transitive towards a shared resource"],
+    ids=[
+        "sameAs",
+        "about a shared resource",
+        "transitive towards a shared resource",
+        "followed back by a shape",
+    ],
 )
 def test_data_that_could_join_partitions_falls_back_to_the_whole_graph(
     tmp_path: Path, extra: str, why: str
