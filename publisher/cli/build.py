@@ -57,6 +57,13 @@ from publisher.validation.model import NonConformingError
     "current snapshot (by default only the changed ones are redone).",
 )
 @click.option(
+    "--log",
+    "log_lines",
+    is_flag=True,
+    help="When stderr is not a terminal (a CI log), still print each stage and batch counts "
+    "with an ETA as plain lines (by default piped output stays quiet).",
+)
+@click.option(
     "--push",
     "graph_store",
     metavar="URL",
@@ -76,6 +83,7 @@ def build(
     data: tuple[Path, ...],
     reasoner: Reasoner,
     full: bool,
+    log_lines: bool,
     graph_store: str | None,
     update_endpoint: str | None,
 ) -> None:
@@ -90,7 +98,7 @@ def build(
         fail("--push and --push-update go together: the Graph Store URL and the Update URL")
     console = Console()
     try:
-        with stage_progress() as (step, batches_done):
+        with stage_progress(log_lines) as (step, batches_done):
             result = run_build(
                 home,
                 list(data) or None,
@@ -158,11 +166,14 @@ Count = Callable[[int, int], None]
 
 
 @contextmanager
-def stage_progress() -> Iterator[tuple[Step, Count]]:
+def stage_progress(log_lines: bool = False) -> Iterator[tuple[Step, Count]]:
     """Each stage as it starts, with its counts; for a stage done in batches, how many are
     done and an estimate of the time left. On a terminal, a line per stage with a bar, the
-    finished ones kept; otherwise (a CI log) plain lines on stderr, a batch count line at
-    most every tenth of the batches."""
+    finished ones kept; otherwise silent, or with ``log_lines`` (a CI log) plain lines on
+    stderr, a batch count line at most every tenth of the batches."""
+    if not err.is_terminal and not log_lines:
+        yield (lambda _: None), (lambda done, total: None)
+        return
     if not err.is_terminal:
         started = [time.perf_counter()]
         last = [-1]

@@ -236,7 +236,7 @@ def test_a_changed_shared_file_or_full_rebuilds_everything(cities: Path, tmp_pat
 def test_the_command_prints_plain_stage_lines_with_batch_counts_in_a_log(
     cities: Path, tmp_path: Path
 ) -> None:
-    arguments = ["--home", str(tmp_path / "home"), "--data", str(cities)]
+    arguments = ["--home", str(tmp_path / "home"), "--data", str(cities), "--log"]
     first = CliRunner().invoke(build_command, arguments)
     assert first.exit_code == 0, first.output
     assert "8 municipalities in" in first.output and "none reused" in first.output
