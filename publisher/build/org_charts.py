@@ -13,6 +13,8 @@ SVG. Beside the SVGs, ``charts/<key>.json`` holds the same boxes and lines as da
 page's text list, the accessible form of the chart) and ``charts/index.json`` lists the
 charted organizations.
 
+A national dataset charts only its reference organizations (``CHART_EVERY_UP_TO``).
+
 Without ``dot`` the build leaves the charts out with a warning rather than failing: they
 are a picture of lines the pages also list in text, and a dataset need not wait for a
 drawing tool to be published.
@@ -62,6 +64,13 @@ _INNER_TITLE = re.compile(r'(?<=class="(?:node|edge)">\n)<title>[^<]*</title>\n'
 
 # A box's link as render_svg passes it to dot.
 _PLACEHOLDER_LINK = re.compile(r'xlink:href="#box-(\d+)" xlink:title="box"')
+
+# Beyond this many organizations with posts, only the reference organizations (one per
+# government system) get a chart. Posts are in units (council, departments), so a
+# national dataset of ~20,000 municipalities has ~140,000 of them, and dot takes about 0.1 s
+# a chart and language (bench/README.md, build): hours on two cores, for pictures of
+# lines every organization's page also lists in text. 100 of them cost ~20 s.
+CHART_EVERY_UP_TO = 100
 
 _log = logging.getLogger(__name__)
 
@@ -113,12 +122,23 @@ def _labels(graph: Graph, node: Node) -> dict[str, str]:
     return {lang: found.get(lang, fallback) for lang in HTML_LANGUAGES}
 
 
-def charts_of(graph: Graph) -> list[Chart]:
-    """Every organization with posts, as a chart, in IRI order."""
+def charts_of(graph: Graph, every_up_to: int | None = None) -> list[Chart]:
+    """Every organization with posts, as a chart, in IRI order; beyond ``every_up_to``
+    organizations, only the reference ones (``CHART_EVERY_UP_TO``)."""
     organizations = sorted(
         {o for o in graph.objects(None, ORG.postIn) if isinstance(o, URIRef)}, key=str
     )
+    if every_up_to is not None and len(organizations) > every_up_to:
+        organizations = [o for o in organizations if _is_reference(graph, o)]
     return [_chart(graph, organization) for organization in organizations]
+
+
+def _is_reference(graph: Graph, organization: URIRef) -> bool:
+    """A reference organization is the typical organization of a government system."""
+    return any(
+        (system, RDF.type, MR.GovernmentSystem) in graph
+        for system in graph.objects(organization, ORG.classification)
+    )
 
 
 def _chart(graph: Graph, organization: URIRef) -> Chart:
@@ -151,15 +171,10 @@ def _chart(graph: Graph, organization: URIRef) -> Chart:
             node = URIRef(superior)
             is_body = (node, RDF.type, ORG.Organization) in graph
             boxes[superior] = Box(superior, "body" if is_body else "other", _labels(graph, node))
-    # A reference organization is the typical organization of a government system.
-    reference = any(
-        (system, RDF.type, MR.GovernmentSystem) in graph
-        for system in graph.objects(organization, ORG.classification)
-    )
     return Chart(
         str(organization),
         _labels(graph, organization),
-        reference,
+        _is_reference(graph, organization),
         list(boxes.values()),
         lines,
     )
@@ -236,10 +251,11 @@ def _data(chart: Chart) -> dict[str, Any]:
     return data
 
 
-def chart_documents(graph: Graph) -> dict[str, bytes]:
+def chart_documents(graph: Graph, every_up_to: int | None = CHART_EVERY_UP_TO) -> dict[str, bytes]:
     """File name -> content of every chart of a snapshot (none, with a warning, when
-    Graphviz's ``dot`` is not installed)."""
-    charts = charts_of(graph)
+    Graphviz's ``dot`` is not installed); of the reference organizations only when there
+    are more than ``every_up_to`` organizations."""
+    charts = charts_of(graph, every_up_to)
     documents: dict[str, bytes] = {}
     try:
         for chart in charts:

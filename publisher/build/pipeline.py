@@ -12,22 +12,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import Timeout
-from rdflib import Graph
+from rdflib import OWL, Graph
 from rdflib.graph import ReadOnlyGraphAggregate
 
 from publisher import __version__
+from publisher.build.incremental import (
+    BatchOutcome,
+    Count,
+    Previous,
+    Work,
+    cache_documents,
+    previous_outcome,
+    read_previous,
+    reason_batch,
+    run_all,
+    shared_digest,
+    validate_batch,
+    workers,
+)
 from publisher.build.ontology_docs import ontology_documents
 from publisher.build.org_charts import chart_documents
-from publisher.build.reasoning import DEFAULT_REASONER, Reasoner, compute_closure
+from publisher.build.partitions import Partition, batch_count, batched, load_sources, plan
+from publisher.build.reasoning import (
+    DEFAULT_REASONER,
+    Closure,
+    Reasoner,
+    compute_closure,
+    union_of_batches,
+)
 from publisher.build.search_index import SEARCH_INDEX_FILE, search_index_document
-from publisher.build.snapshot import BuildBusyError, Snapshot, build_lock, publish
+from publisher.build.snapshot import (
+    BuildBusyError,
+    Snapshot,
+    build_lock,
+    current_snapshot_path,
+    publish,
+)
 from publisher.rdf.namespaces import PREFIXES
 from publisher.rdf.parsing import load_graph
 from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
 from publisher.validation.context import context_files, published_context, relied_on
 from publisher.validation.locations import locate
 from publisher.validation.model import NonConformingError, ValidationReport, located
-from publisher.validation.validator import load_files, ontology_graph, validate_graph
+from publisher.validation.validator import ontology_graph, validate_graph
 
 Step = Callable[[str], None]
 
@@ -48,6 +75,9 @@ class BuildResult:
     seconds: float
     # In the order run: where a build's time goes (bench/build).
     stages: list[StageTime] = field(default_factory=list)
+    # The validation's outcome (warnings and notes: a build with a violation publishes
+    # nothing), the same whether batches were reused or not.
+    report: ValidationReport | None = None
 
 
 def _cpu_seconds() -> float:
@@ -91,6 +121,17 @@ def source_files(data: list[Path] | None = None) -> list[Path]:
     return [ONTOLOGY_FILE, *files]
 
 
+def source_names(data: list[Path]) -> dict[Path, str]:
+    """Each data file's name across builds: its path in the folder given, or its own name."""
+    names: dict[Path, str] = {}
+    for path in data:
+        if path.is_dir():
+            names.update((p, p.relative_to(path).as_posix()) for p in path.rglob("*.ttl"))
+        else:
+            names[path] = path.name
+    return names
+
+
 def sources_digest(paths: list[Path]) -> str:
     """A fingerprint of the sources, part of the snapshot version."""
     digest = hashlib.sha256(__version__.encode())
@@ -105,8 +146,18 @@ def build(
     data: list[Path] | None = None,
     step: Step = lambda _: None,
     reasoner: Reasoner = DEFAULT_REASONER,
+    full: bool = False,
+    count: Count = lambda done, total: None,
+    whole: bool = False,
 ) -> BuildResult:
-    """Build and publish a snapshot under home; raise on any failure, publishing nothing."""
+    """Build and publish a snapshot under home; raise on any failure, publishing nothing.
+
+    A build of ``data`` reuses what the current snapshot kept of the municipalities that
+    did not change (``publisher.build.incremental``), unless ``full``. ``count`` is told
+    how many batches of a partitioned stage are done, of how many. ``whole`` validates and
+    reasons over the whole graph at once, as builds did before partitions (the baseline
+    of bench/build).
+    """
     started = time.perf_counter()
     step = stages = _Stages(step)
     lock = build_lock(home)
@@ -119,23 +170,27 @@ def build(
     try:
         paths = source_files(data)
         step(f"loading {len(paths)} files")
+        documents: dict[str, bytes] = {}
         if data is None:
             asserted = load_graph(paths)
+            for prefix, namespace in PREFIXES.items():
+                asserted.bind(prefix, namespace)
             step(f"validating {len(asserted)} triples (SHACL)")
             report = _located(validate_graph(asserted, includes_ontology=True), asserted, paths)
+            if report.has_violations:
+                raise NonConformingError(report)
+            step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples")
+            closure = compute_closure(asserted, reasoner)
         else:
-            asserted, report = _steward_data(paths[1:], step)
+            closure, documents, report = _steward_build(
+                home, paths[1:], source_names(data), step, count, reasoner, full, whole
+            )
             paths += context_files(paths[1:])
-        for prefix, namespace in PREFIXES.items():
-            asserted.bind(prefix, namespace)
-        if report.has_violations:
-            raise NonConformingError(report)
-        step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples")
-        closure = compute_closure(asserted, reasoner)
         step("drawing org charts (Graphviz)")
         charts = chart_documents(ReadOnlyGraphAggregate([closure.asserted, closure.inferred]))
         step("indexing labels for search")
         documents = {
+            **documents,
             **ontology_documents(ONTOLOGY_FILE),
             **charts,
             SEARCH_INDEX_FILE: search_index_document(closure.asserted, closure.inferred),
@@ -152,25 +207,140 @@ def build(
         stages.finish()
     finally:
         lock.release()
-    return BuildResult(snapshot=snapshot, seconds=time.perf_counter() - started, stages=stages.done)
+    return BuildResult(
+        snapshot=snapshot,
+        seconds=time.perf_counter() - started,
+        stages=stages.done,
+        report=report,
+    )
 
 
-def _steward_data(files: list[Path], step: Step) -> tuple[Graph, ValidationReport]:
-    """A steward's files validated in the published context, and the graph to publish.
+def _steward_build(
+    home: Path,
+    files: list[Path],
+    names: dict[Path, str],
+    step: Step,
+    count: Count,
+    reasoner: Reasoner,
+    full: bool,
+    whole: bool,
+) -> tuple[Closure, dict[str, bytes], ValidationReport]:
+    """A steward's files validated in the published context and reasoned over: by
+    partition when the data allows it (``publisher.build.partitions``), reusing the
+    current snapshot's outcomes of unchanged batches; the closure and the cache files.
 
     The steward's data is judged on its own nodes (as ``municipal-roles validate`` judges
     it); what is published is the ontology, the data and the published resources the data
     relies on, so that every position type, system or duty area it points at resolves.
     """
-    steward = load_files(files)
+    sources = load_sources(files, names)
+    steward = Graph()
+    for source in sources:
+        steward += source.graph
     context = published_context(files)
-    step(f"validating {len(steward)} triples (SHACL, with the published vocabulary)")
-    report = _located(validate_graph(steward, context=context), steward, files)
-    asserted = Graph()
+    relied = relied_on(steward, context)
+    shared = Graph()
+    shared += ontology_graph()
+    shared += relied
+    cut = plan(sources, shared)
+    if whole or cut.whole_graph_reason is not None or not cut.partitions:
+        why = "asked" if whole else cut.whole_graph_reason or "no file declares an organization"
+        step(f"validating {len(steward)} triples (SHACL, with the published vocabulary)")
+        report = _located(validate_graph(steward, context=context), steward, files)
+        if report.has_violations:
+            raise NonConformingError(report)
+        asserted = _asserted(steward, relied)
+        step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples, whole ({why})")
+        return compute_closure(asserted, reasoner), {}, report
+    digest = shared_digest(reasoner, cut.shared, context_files(files))
+    previous = None if full else read_previous(current_snapshot_path(home), digest)
+    batches = previous.batches if previous else batch_count(cut.partitions)
+    groups = batched(cut.partitions, batches)
+    wanted = {b: {p.key: p.digest for p in group} for b, group in enumerate(groups) if group}
+    outcomes: dict[int, BatchOutcome] = {}
+    if previous is not None:
+        for batch, partitions in wanted.items():
+            old = previous_outcome(previous, batch)
+            if old is not None and old.partitions == partitions and old.closure is not None:
+                outcomes[batch] = old
+    todo = sorted(set(wanted) - set(outcomes))
+    step(_reuse_text(cut.partitions, previous, wanted, outcomes, todo, batches))
+    for source in cut.shared:
+        shared += source.graph  # reasoned with every batch, as the ontology is
+    work = Work(groups, cut, context, shared, reasoner)
+    step(
+        f"validating {len(steward)} triples (SHACL, with the published vocabulary), "
+        f"{len(todo)} batches"
+    )
+    # A pool per stage: its processes end (and their CPU time is counted) with the stage.
+    jobs = [-1, *todo] if previous is None else todo
+    with workers(work, len(jobs)) as pool:
+        validated = run_all(pool, validate_batch, jobs, count)
+    shared_results = previous.shared_results if previous else validated[-1]
+    results = list(shared_results)
+    for batch in sorted(wanted):
+        results += outcomes[batch].results if batch in outcomes else validated[batch]
+    report = _located(ValidationReport(tuple(results), len(steward)), steward, files)
+    if report.has_violations:
+        raise NonConformingError(report)
+    asserted = _asserted(steward, relied)
+    step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples, {len(todo)} batches")
+    with workers(work, len(todo)) as pool:
+        closures = run_all(pool, reason_batch, todo, count)
+    for batch in todo:
+        outcomes[batch] = BatchOutcome(wanted[batch], validated[batch], closures[batch])
+    closure = union_of_batches(
+        asserted,
+        shared,
+        (outcomes[b].closure for b in sorted(outcomes)),  # type: ignore[misc]
+    )
+    if (None, OWL.sameAs, None) in closure.inferred:
+        # An identity found in one partition could rewrite another's facts: no shortcut.
+        step(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} triples, whole (owl:sameAs)")
+        return compute_closure(asserted, reasoner), {}, report
+    return (
+        closure,
+        cache_documents(digest, batches, list(shared_results), outcomes, previous),
+        report,
+    )
+
+
+def _reuse_text(
+    partitions: list[Partition],
+    previous: Previous | None,
+    wanted: dict[int, dict[str, str]],
+    outcomes: dict[int, BatchOutcome],
+    todo: list[int],
+    batches: int,
+) -> str:
+    """What the build reuses, for a person: how many municipalities changed."""
+    total = len(partitions)
+    if previous is None:
+        return f"{total:,} municipalities in {len(wanted):,} of {batches:,} batches; none reused"
+    old = {k: d for o in outcomes.values() for k, d in o.partitions.items()}
+    for batch in todo:
+        found = previous_outcome(previous, batch)
+        if found is not None:
+            old.update(found.partitions)
+    now = {p.key: p.digest for p in partitions}
+    changed = sum(1 for key, d in now.items() if old.get(key) != d)
+    removed = len(set(old) - set(now))
+    reused = sum(len(o.partitions) for o in outcomes.values())
+    return (
+        f"{changed:,} of {total:,} municipalities changed, {removed:,} removed; reusing "
+        f"{reused:,} (redoing {len(todo):,} of {batches:,} batches)"
+    )
+
+
+def _asserted(steward: Graph, relied: Graph) -> Graph:
+    """The graph to publish: the steward's data (this very graph, to spare a copy of
+    millions of triples), the ontology and the context the data relies on."""
+    asserted = steward
     asserted += ontology_graph()
-    asserted += steward
-    asserted += relied_on(steward, context)
-    return asserted, report
+    asserted += relied
+    for prefix, namespace in PREFIXES.items():
+        asserted.bind(prefix, namespace)
+    return asserted
 
 
 def _located(report: ValidationReport, graph: Graph, files: list[Path]) -> ValidationReport:

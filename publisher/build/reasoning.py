@@ -7,6 +7,10 @@ synthetic municipalities (``tests/build/test_reasoners.py``). owlrl reports cont
 while it reasons; ``reasonable`` does not, so its closure is checked with the OWL 2 RL
 rules that conclude "false" (``ontology/owl-rl-inconsistencies.rq``).
 
+A build of municipalities' files reasons over batches of them, each with the shared part,
+and unites the batches' entailments (``batch_closure``, ``union_of_batches``); when that
+equals the whole graph's closure is said in ``publisher.build.partitions``.
+
 The reasoning input is the asserted graph plus SKOS's own axioms for its mapping
 properties (bundled in ``ontology/skos-mapping-axioms.ttl``), so that a mapping stated
 one way is found both ways; those axioms are SKOS's, not data, and stay out of the result.
@@ -68,6 +72,7 @@ _BUILT_IN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 SKOS_MAPPING_AXIOMS_FILE = resource_dir("ontology") / "skos-mapping-axioms.ttl"
 INCONSISTENCY_QUERY_FILE = resource_dir("ontology") / "owl-rl-inconsistencies.rq"
 
+Triple = tuple[Node, Node, Node]
 Reasoner = Choice["reasonable", "owlrl"]
 REASONERS: tuple[Reasoner, ...] = get_args(Reasoner)
 # The faster engine (bench/README.md: 11x less CPU on 15,000 triples, the same result).
@@ -94,6 +99,7 @@ class Closure:
 
     asserted: Graph
     inferred: Graph
+    raw: list[Triple] | None = None
 
 
 def is_useful_entailment(triple: tuple[Node, Node, Node]) -> bool:
@@ -110,8 +116,13 @@ def is_useful_entailment(triple: tuple[Node, Node, Node]) -> bool:
     return True
 
 
-def compute_closure(asserted: Graph, reasoner: Reasoner = DEFAULT_REASONER) -> Closure:
-    """Run OWL 2 RL over the asserted graph; raise InconsistencyError on contradictions."""
+def compute_closure(
+    asserted: Graph, reasoner: Reasoner = DEFAULT_REASONER, keep_closure: bool = False
+) -> Closure:
+    """Run OWL 2 RL over the asserted graph; raise InconsistencyError on contradictions.
+
+    ``keep_closure`` keeps the engine's whole output in ``Closure.raw`` (a batch's
+    boundary, ``batch_closure``)."""
     axioms = skos_mapping_axioms()
     if reasoner == "owlrl":
         expanded = _owlrl_closure(asserted, axioms)
@@ -129,6 +140,51 @@ def compute_closure(asserted: Graph, reasoner: Reasoner = DEFAULT_REASONER) -> C
             continue
         if is_useful_entailment(triple):
             inferred.add(triple)
+    for prefix, namespace in asserted.namespaces():
+        inferred.bind(prefix, namespace)
+    raw = list(closure) if keep_closure else None
+    return Closure(asserted=asserted, inferred=inferred, raw=raw)
+
+
+@dataclass
+class BatchClosure:
+    """What reasoning over the shared part and some partitions found: the useful
+    entailments, and every triple of the closure about a shared node (for the
+    inconsistency check across batches)."""
+
+    inferred: list[Triple]
+    boundary: list[Triple]
+
+
+def batch_closure(
+    shared: Graph, triples: Iterable[Triple], shared_nodes: set[Node], reasoner: Reasoner
+) -> BatchClosure:
+    """The closure of the shared part with one batch of partitions; raise
+    InconsistencyError on a contradiction within it."""
+    graph = Graph()
+    graph += shared
+    for triple in triples:
+        graph.add(triple)
+    closure = compute_closure(graph, reasoner, keep_closure=True)
+    assert closure.raw is not None
+    boundary = [t for t in closure.raw if t[0] in shared_nodes and not isinstance(t[0], Literal)]
+    return BatchClosure(inferred=list(closure.inferred), boundary=boundary)
+
+
+def union_of_batches(asserted: Graph, shared: Graph, batches: Iterable[BatchClosure]) -> Closure:
+    """The whole graph's closure from its batches' (``publisher.build.partitions`` says
+    when they are the same): their entailments less what some batch asserts, checked for
+    contradictions that meet at a shared node typed in two batches."""
+    inferred = Graph()
+    boundary: set[Triple] = set(shared)
+    for batch in batches:
+        for triple in batch.inferred:
+            if triple not in asserted:
+                inferred.add(triple)
+        boundary.update(batch.boundary)
+    errors = inconsistencies(boundary)
+    if errors:
+        raise InconsistencyError(errors)
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace)
     return Closure(asserted=asserted, inferred=inferred)

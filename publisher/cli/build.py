@@ -1,12 +1,22 @@
 """``municipal-roles build``: validate, reason over and publish the dataset as a snapshot."""
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from publisher.build.pipeline import build as run_build
@@ -41,6 +51,19 @@ from publisher.validation.model import NonConformingError
     help="OWL 2 RL engine: reasonable (fast) or owlrl (the reference); same published result.",
 )
 @click.option(
+    "--full",
+    is_flag=True,
+    help="Validate and reason over every municipality again, reusing nothing of the "
+    "current snapshot (by default only the changed ones are redone).",
+)
+@click.option(
+    "--log",
+    "log_lines",
+    is_flag=True,
+    help="When stderr is not a terminal (a CI log), still print each stage and batch counts "
+    "with an ETA as plain lines (by default piped output stays quiet).",
+)
+@click.option(
     "--push",
     "graph_store",
     metavar="URL",
@@ -59,20 +82,31 @@ def build(
     home: Path,
     data: tuple[Path, ...],
     reasoner: Reasoner,
+    full: bool,
+    log_lines: bool,
     graph_store: str | None,
     update_endpoint: str | None,
 ) -> None:
     """Validate, reason over and publish the dataset as a new snapshot.
 
-    The new snapshot replaces the current one only when every step succeeded. With
+    The new snapshot replaces the current one only when every step succeeded. A build of
+    --data redoes only the municipalities whose files changed since the current snapshot
+    (unless --full, or the ontology, shapes, shared files or software changed). With
     --push, the external store's graphs are replaced too, once all of them are loaded.
     """
     if (graph_store is None) != (update_endpoint is None):
         fail("--push and --push-update go together: the Graph Store URL and the Update URL")
     console = Console()
     try:
-        with stage_progress() as step:
-            result = run_build(home, list(data) or None, step=step, reasoner=reasoner)
+        with stage_progress(log_lines) as (step, batches_done):
+            result = run_build(
+                home,
+                list(data) or None,
+                step=step,
+                reasoner=reasoner,
+                full=full,
+                count=batches_done,
+            )
     except InputError as error:
         fail(f"{error}\nThe previous snapshot stays in use.")
     except NonConformingError as error:
@@ -127,22 +161,68 @@ def build(
     console.print(table)
 
 
+Step = Callable[[str], None]
+Count = Callable[[int, int], None]
+
+
 @contextmanager
-def stage_progress() -> Iterator[Callable[[str], None]]:
-    """On a terminal, one line per stage with its counts and elapsed time, the finished
-    ones kept; silent when stderr is not a terminal."""
-    if not err.is_terminal:
-        yield lambda _: None
+def stage_progress(log_lines: bool = False) -> Iterator[tuple[Step, Count]]:
+    """Each stage as it starts, with its counts; for a stage done in batches, how many are
+    done and an estimate of the time left. On a terminal, a line per stage with a bar, the
+    finished ones kept; otherwise silent, or with ``log_lines`` (a CI log) plain lines on
+    stderr, a batch count line at most every tenth of the batches."""
+    if not err.is_terminal and not log_lines:
+        yield (lambda _: None), (lambda done, total: None)
         return
-    columns = (SpinnerColumn(finished_text="✓"), TextColumn("{task.description}"))
-    with Progress(*columns, TimeElapsedColumn(), console=err) as bar:
+    if not err.is_terminal:
+        started = [time.perf_counter()]
+        last = [-1]
+
+        def plain_step(text: str) -> None:
+            started[0], last[0] = time.perf_counter(), -1
+            err.print(text, highlight=False, soft_wrap=True, markup=False)
+
+        def plain_count(done: int, total: int) -> None:
+            if total < 2 or done == 0:
+                return
+            tenth = done * 10 // total
+            if tenth == last[0] and done != total:
+                return
+            last[0] = tenth
+            elapsed = time.perf_counter() - started[0]
+            left = elapsed / done * (total - done)
+            err.print(
+                f"  {done}/{total} batches, {elapsed:.0f} s, about {left:.0f} s left",
+                highlight=False,
+            )
+
+        yield plain_step, plain_count
+        return
+    columns = (
+        SpinnerColumn(finished_text="✓"),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err) as bar:
         current: list[TaskID] = []
 
-        def step(text: str) -> None:
+        def finish() -> None:
             if current:
-                bar.update(current[0], total=1, completed=1)
+                task = bar.tasks[-1]
+                total = task.total if task.total is not None else 1
+                bar.update(current[0], total=total, completed=total)
+
+        def step(text: str) -> None:
+            finish()
             current[:] = [bar.add_task(text, total=None)]
 
-        yield step
-        if current:
-            bar.update(current[0], total=1, completed=1)
+        def count(done: int, total: int) -> None:
+            if current:
+                bar.update(current[0], total=total, completed=done)
+
+        yield step, count
+        finish()

@@ -310,6 +310,7 @@ def load_graph(
     base_iri: str | None = None,
     blank_prefix: str = "f",
     into: Graph | None = None,
+    first_index: int = 0,
 ) -> Graph:
     """One rdflib graph of every file (``into``, else a new one); blank nodes of different
     files never merge.
@@ -318,10 +319,12 @@ def load_graph(
     with different prefixes can be merged without their blank nodes meeting; they are
     numbered in the order the file writes them (``f0x1``, ``f0x2`` ...), so that the same
     file gives the same ids on every run (the parser draws anonymous ones at random).
+    ``first_index`` numbers the first file, so that files loaded one at a time get the ids
+    they would get loaded together (the build's partitions, ``publisher.build.partitions``).
     """
     graph = Graph() if into is None else into
     add = graph.add
-    for index, path in enumerate(paths):
+    for index, path in enumerate(paths, start=first_index):
         term = _numbered_terms(f"{blank_prefix}{index}x")
         for triple in iter_triples(Path(path), input_format, base_iri):
             add((term(triple.subject), to_rdflib(triple.predicate), term(triple.object)))
