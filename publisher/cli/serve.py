@@ -23,7 +23,6 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.pidfile import Pidfile
 from gunicorn.sock import TCPSocket
 
-from publisher.build.pipeline import build as run_build
 from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.cli.waitress_worker import WaitressWorker
@@ -31,7 +30,6 @@ from publisher.cli.walls import require_network_wall
 from publisher.rdf.parsing import InputError
 from publisher.sandbox import die_with_parent
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
-from publisher.store.remote import RemoteStore, follows_service
 from publisher.web.app import create_app, read_settings
 from publisher.web.fairness import CLIENT_QUERIES_FILE
 from publisher.web.publication import publication
@@ -55,6 +53,9 @@ def check_network_walls(settings: Settings) -> None:
     that cannot be cut off from it, or an external store that follows SERVICE. A setting
     accepts each risk, and is then warned about at every start."""
     if settings.sparql_endpoint:
+        # Imported only here: its HTTP client (httpx) is not needed on the embedded store.
+        from publisher.store.remote import RemoteStore, follows_service
+
         store = RemoteStore(settings.sparql_endpoint)
         try:
             followed = follows_service(store, PROBE_SECONDS)
@@ -107,6 +108,9 @@ def snapshot_or_build(home: Path) -> Snapshot:
     if snapshot is not None:
         return snapshot
     err.print(f"no snapshot in {home} yet: building the shipped dataset first", highlight=False)
+    # Imported only here: the build's reasoners and validator are not needed to serve.
+    from publisher.build.pipeline import build as run_build
+
     try:
         with progress("building") as step:
             return run_build(home, step=step).snapshot
