@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.rdf.namespaces import PREFIXES
+from publisher.rdf.iris import PREFIXES
 from publisher.sandbox import NetworkWallError, cap_memory, die_with, wall_off_network
 from publisher.store.dataset import Dataset
 from publisher.store.query import QueryError, QueryRequest, QueryResult, StoreUnavailable
