@@ -9,6 +9,7 @@ touching its parent.
 import ctypes
 import errno
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import resource
 import select
@@ -29,6 +30,14 @@ def forkserver_context() -> ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, rather than at the first child: its boot (a new
+    interpreter importing ``PRELOAD``) then overlaps the caller's own start-up, which
+    ``serve``'s web workers spend making the app (bench/serve/startup.py)."""
+    forkserver_context()
+    multiprocessing.forkserver.ensure_running()
 
 
 def cap_memory(megabytes: int) -> None:

@@ -142,7 +142,7 @@ def trace_stages(trace: Path, answered_at: float) -> list[float]:
     probe_exit = first(master, f"si_pid={probe_pid}")
     workers = dict((pid, at) for at, pid in forks[1:])
     # The first worker to listen (waitress's listen(…, 1024)) is the one that answers.
-    listens = [e for e in events if e[0] in workers and re.match(r"listen\(\d+, 1024\)", e[2])]
+    listens = [e for e in events if e[0] in workers and re.match(r"listen\(\d+, 1024", e[2])]
     worker_listen = min(listens, key=lambda e: e[1])
     worker = worker_listen[0]
     # The worker spawns the resource tracker, then its fork server.

@@ -13,6 +13,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.cli.waitress_worker import WaitressWorker
 from publisher.cli.walls import require_network_wall
 from publisher.rdf.parsing import InputError
-from publisher.sandbox import die_with_parent
+from publisher.sandbox import die_with_parent, start_fork_server
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
 from publisher.web.app import create_app, read_settings
 from publisher.web.fairness import CLIENT_QUERIES_FILE
@@ -170,19 +171,32 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         # processes end with it (publisher.store.worker).
         die_with_parent()
         _children_skip_main()
+        if not self.limits.sparql_endpoint:
+            start_fork_server()  # boots while create_app runs
         app = create_app(self.app_config)
         _pin(app)
-        # Answer one query now in each lane (clients', pages'), so the worker's first query
-        # processes (or the connection to an external store) are ready before the first
-        # visitor arrives.
+        _warm_up(app)
+        return app
+
+
+def _warm_up(app: Flask) -> None:
+    """Answer one query now in each lane (clients', pages'), both at once, so that the
+    worker's first query processes (or the connection to an external store) are ready
+    before the first visitor arrives, in the time of the slower one."""
+
+    def first_query(trusted: bool) -> None:
         with app.app_context():
             try:
-                for trusted in (False, True):
-                    warm_up = QueryRequest("ASK {}", trusted=trusted)
-                    publication().store.query(warm_up, WARM_UP_SECONDS)
+                warm_up = QueryRequest("ASK {}", trusted=trusted)
+                publication().store.query(warm_up, WARM_UP_SECONDS)
             except (QueryError, QueryTimeout, StoreUnavailable) as error:
                 err.print(f"warning: the store did not answer a first query: {error}")
-        return app
+
+    lanes = [threading.Thread(target=first_query, args=(trusted,)) for trusted in (False, True)]
+    for lane in lanes:
+        lane.start()
+    for lane in lanes:
+        lane.join()
 
 
 @click.command()
@@ -241,6 +255,10 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        # No gunicornc control socket: its default path ($XDG_RUNTIME_DIR or ~/.gunicorn)
+        # is the same for every server of a user, and serve has its own controls (SIGHUP,
+        # the pid file).
+        "control_socket_disable": True,
         # gunicorn writes it atomically (a temporary file renamed) and removes it on exit.
         "pidfile": str(pid_file.absolute()) if pid_file else None,
     }
