@@ -39,6 +39,8 @@ def test_the_query_processes_preload_is_small() -> None:
         "openpyxl",  # the stewards' spreadsheets, read in an upload's child process
         "csvw",
         "httpx",  # only an external store's client
+        "graphviz",  # lays out org charts at build time; the server reads them
+        "filelock",  # the build's lock
         "publisher.cli.build",
         "publisher.cli.validate",
     ],
