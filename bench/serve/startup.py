@@ -301,7 +301,14 @@ def main() -> None:
         help="the bin folder of another install to start alternately (e.g. main's .venv/bin)",
     )
     args = parser.parse_args()
+    args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.compare:
+        args.compare = args.compare.absolute()
+    # Servers start in --work: a fork server is `python -c`, which (Python 3.11 ignores the
+    # sys.path multiprocessing passes it) imports `publisher` from the current folder
+    # first, so started in a checkout it would preload that checkout's query worker.
+    os.chdir(args.work)
     if not (BIN / "oxigraph").exists():
         raise SystemExit(f"no {BIN / 'oxigraph'}: pip install -e '.[test]'")
     if args.only != "synthetic":
