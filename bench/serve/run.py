@@ -15,7 +15,8 @@ On the shipped snapshot (built anew) and on a synthetic one of ``--triples`` tri
    resources, label searches for random strings). One warm-up round, then ``--rounds``
    measured rounds, each with its ratio against Oxigraph's round of the same number.
 3. On the synthetic snapshot: the time from starting each server to its first answer,
-   and the memory of the publisher's processes.
+   and the memory of the publisher's processes (where the start-up time goes, stage by
+   stage: ``startup.py``).
 """
 
 import argparse
