@@ -29,6 +29,11 @@ def forkserver_context() -> ForkServerContext:
     because the first caller's preload list is the one the fork server keeps."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    # The fork server is `python -c`, which puts the current folder first on its path
+    # (Python 3.11 ignores the path multiprocessing hands it): started in a folder holding
+    # another copy of `publisher`, or a `pyoxigraph.py`, its query processes ran that code.
+    # PYTHONSAFEPATH (3.11) keeps the folder off the path of the Pythons it starts.
+    os.environ["PYTHONSAFEPATH"] = "1"
     return context
 
 
