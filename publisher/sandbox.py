@@ -9,6 +9,7 @@ touching its parent.
 import ctypes
 import errno
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import resource
 import select
@@ -28,7 +29,20 @@ def forkserver_context() -> ForkServerContext:
     because the first caller's preload list is the one the fork server keeps."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    # The fork server is `python -c`, which puts the current folder first on its path
+    # (Python 3.11 ignores the path multiprocessing hands it): started in a folder holding
+    # another copy of `publisher`, or a `pyoxigraph.py`, its query processes ran that code.
+    # PYTHONSAFEPATH (3.11) keeps the folder off the path of the Pythons it starts.
+    os.environ["PYTHONSAFEPATH"] = "1"
     return context
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, rather than at the first child: its boot (a new
+    interpreter importing ``PRELOAD``) then overlaps the caller's own start-up, which
+    ``serve``'s web workers spend making the app (bench/serve/startup.py)."""
+    forkserver_context()
+    multiprocessing.forkserver.ensure_running()
 
 
 def cap_memory(megabytes: int) -> None:

@@ -15,7 +15,8 @@ On the shipped snapshot (built anew) and on a synthetic one of ``--triples`` tri
    resources, label searches for random strings). One warm-up round, then ``--rounds``
    measured rounds, each with its ratio against Oxigraph's round of the same number.
 3. On the synthetic snapshot: the time from starting each server to its first answer,
-   and the memory of the publisher's processes.
+   and the memory of the publisher's processes (where the start-up time goes, stage by
+   stage: ``startup.py``).
 """
 
 import argparse
@@ -435,7 +436,14 @@ def startup_benchmark(args: argparse.Namespace, home: Path, snapshot: Snapshot) 
         title="start of the process to the first query answered (goal: within 2 s)",
     )
     seconds: dict[str, float] = {}
-    memory = Table("process", "count", "RSS MiB each", "PSS MiB each", title="publisher memory")
+    memory = Table(
+        "process",
+        "count",
+        "RSS MiB each (max)",
+        "PSS MiB each (max)",
+        "PSS MiB all",
+        title="publisher memory",
+    )
     for name in ("oxigraph serve-read-only", "publisher (gunicorn)"):
         port = free_port()
         command = (
@@ -460,8 +468,10 @@ def startup_benchmark(args: argparse.Namespace, home: Path, snapshot: Snapshot) 
 
 
 def memory_table(server: Server, table: Table) -> None:
-    """The master, its web workers, and their query processes (a web worker's children
-    other than its fork server), each once it has answered queries."""
+    """The master, its web workers, and each worker's children (its fork server, the
+    resource tracker multiprocessing starts with it) and grandchildren (the query
+    processes the fork server forked), told apart by their command lines, each once
+    both lanes have answered queries."""
     for _ in range(3):  # a few answers, so that both lanes' query processes exist
         get(server.port, query_probe(FIRST_QUERY))
     groups: dict[str, list[tuple[float, float]]] = {
@@ -470,7 +480,13 @@ def memory_table(server: Server, table: Table) -> None:
     for worker in children(server.process.pid):
         groups.setdefault("web worker", []).append(memory_mib(worker))
         for child in children(worker):
-            kind = "query process" if children(child) == [] else "fork server"
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"multiprocessing.forkserver" in command:
+                kind = "fork server"
+            elif b"resource_tracker" in command:
+                kind = "resource tracker"
+            else:
+                kind = "other child of a web worker"
             groups.setdefault(kind, []).append(memory_mib(child))
             for grandchild in children(child):
                 groups.setdefault("query process", []).append(memory_mib(grandchild))
@@ -480,6 +496,7 @@ def memory_table(server: Server, table: Table) -> None:
             str(len(sizes)),
             f"{max(rss for rss, _ in sizes):.0f}",
             f"{max(pss for _, pss in sizes):.0f}",
+            f"{sum(pss for _, pss in sizes):.0f}",
         )
 
 

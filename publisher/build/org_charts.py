@@ -30,7 +30,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import graphviz
 from rdflib import ORG, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -189,6 +188,8 @@ def _box_label(box: Box, language: str) -> str:
         role[0] = "[" + role[0]
         role[-1] += "]"
         lines += role
+    import graphviz  # see render_svg
+
     return "\\n".join(graphviz.escape(line) for line in lines)
 
 
@@ -208,6 +209,10 @@ def render_svg(chart: Chart, language: str) -> str:
     as placeholders and written here, escaped. Raises ``graphviz.ExecutableNotFound``
     when ``dot`` is not installed.
     """
+    # graphviz is imported where a chart is laid out, at build time: the server, which
+    # only reads charts (read_index, read_chart), starts without it.
+    import graphviz
+
     dot = graphviz.Digraph(
         # The SVG's <title>: what a reader hovering the chart or a screen reader is told.
         name=graphviz.escape(chart.labels[language]),
@@ -255,6 +260,8 @@ def chart_documents(graph: Graph, every_up_to: int | None = CHART_EVERY_UP_TO) -
     """File name -> content of every chart of a snapshot (none, with a warning, when
     Graphviz's ``dot`` is not installed); of the reference organizations only when there
     are more than ``every_up_to`` organizations."""
+    import graphviz  # see render_svg
+
     charts = charts_of(graph, every_up_to)
     documents: dict[str, bytes] = {}
     try:

@@ -28,17 +28,19 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from filelock import FileLock
 from platformdirs import user_data_dir
 from rdflib import RDF, Graph
 
-from publisher import __version__
+import publisher
 from publisher.rdf.formats import DUMP_FORMATS, GRAPH_FORMATS, HTML, TURTLE, Format
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 from publisher.rdf.terms import oxigraph_triples
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 HOME_ENV = "MUNICIPAL_ROLES_HOME"
 KEEP_SNAPSHOTS = 3
@@ -412,7 +414,7 @@ def _publish(
             instances_per_class=instances_per_class(asserted, novel),
             prefixes=prefixes,
             files=files,
-            software_version=__version__,
+            software_version=publisher.__version__,
             sources=sources,
         )
         (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
@@ -429,7 +431,10 @@ def _publish(
     return Snapshot(path=final, manifest=manifest)
 
 
-def build_lock(home: Path) -> FileLock:
-    """The lock a build holds; acquiring it fails at once when another build runs."""
+def build_lock(home: Path) -> "FileLock":
+    """The lock a build holds; acquiring it fails at once when another build runs.
+    filelock is imported here: ``serve`` reads snapshots with this module, never builds."""
+    from filelock import FileLock
+
     home.mkdir(parents=True, exist_ok=True)
     return FileLock(str(home / "build.lock"), timeout=0)

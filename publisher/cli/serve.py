@@ -13,6 +13,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +24,13 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.pidfile import Pidfile
 from gunicorn.sock import TCPSocket
 
-from publisher.build.pipeline import build as run_build
 from publisher.build.snapshot import Snapshot, SnapshotPin, current_snapshot
 from publisher.cli.console import EXIT_INPUT, err, fail, home_option, progress
 from publisher.cli.waitress_worker import WaitressWorker
 from publisher.cli.walls import require_network_wall
 from publisher.rdf.parsing import InputError
-from publisher.sandbox import die_with_parent
+from publisher.sandbox import die_with_parent, start_fork_server
 from publisher.store.query import QueryError, QueryRequest, QueryTimeout, StoreUnavailable
-from publisher.store.remote import RemoteStore, follows_service
 from publisher.web.app import create_app, read_settings
 from publisher.web.fairness import CLIENT_QUERIES_FILE
 from publisher.web.publication import publication
@@ -55,6 +54,9 @@ def check_network_walls(settings: Settings) -> None:
     that cannot be cut off from it, or an external store that follows SERVICE. A setting
     accepts each risk, and is then warned about at every start."""
     if settings.sparql_endpoint:
+        # Imported only here: its HTTP client (httpx) is not needed on the embedded store.
+        from publisher.store.remote import RemoteStore, follows_service
+
         store = RemoteStore(settings.sparql_endpoint)
         try:
             followed = follows_service(store, PROBE_SECONDS)
@@ -107,6 +109,9 @@ def snapshot_or_build(home: Path) -> Snapshot:
     if snapshot is not None:
         return snapshot
     err.print(f"no snapshot in {home} yet: building the shipped dataset first", highlight=False)
+    # Imported only here: the build's reasoners and validator are not needed to serve.
+    from publisher.build.pipeline import build as run_build
+
     try:
         with progress("building") as step:
             return run_build(home, step=step).snapshot
@@ -166,19 +171,32 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         # processes end with it (publisher.store.worker).
         die_with_parent()
         _children_skip_main()
+        if not self.limits.sparql_endpoint:
+            start_fork_server()  # boots while create_app runs
         app = create_app(self.app_config)
         _pin(app)
-        # Answer one query now in each lane (clients', pages'), so the worker's first query
-        # processes (or the connection to an external store) are ready before the first
-        # visitor arrives.
+        _warm_up(app)
+        return app
+
+
+def _warm_up(app: Flask) -> None:
+    """Answer one query now in each lane (clients', pages'), both at once, so that the
+    worker's first query processes (or the connection to an external store) are ready
+    before the first visitor arrives, in the time of the slower one."""
+
+    def first_query(trusted: bool) -> None:
         with app.app_context():
             try:
-                for trusted in (False, True):
-                    warm_up = QueryRequest("ASK {}", trusted=trusted)
-                    publication().store.query(warm_up, WARM_UP_SECONDS)
+                warm_up = QueryRequest("ASK {}", trusted=trusted)
+                publication().store.query(warm_up, WARM_UP_SECONDS)
             except (QueryError, QueryTimeout, StoreUnavailable) as error:
                 err.print(f"warning: the store did not answer a first query: {error}")
-        return app
+
+    lanes = [threading.Thread(target=first_query, args=(trusted,)) for trusted in (False, True)]
+    for lane in lanes:
+        lane.start()
+    for lane in lanes:
+        lane.join()
 
 
 @click.command()
@@ -237,6 +255,10 @@ def serve(home: Path, host: str, port: int, workers: int, dev: bool, pid_file: P
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        # No gunicornc control socket: its default path ($XDG_RUNTIME_DIR or ~/.gunicorn)
+        # is the same for every server of a user, and serve has its own controls (SIGHUP,
+        # the pid file).
+        "control_socket_disable": True,
         # gunicorn writes it atomically (a temporary file renamed) and removes it on exit.
         "pidfile": str(pid_file.absolute()) if pid_file else None,
     }

@@ -26,8 +26,6 @@ from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
-from babel.support import Translations
-
 LANGUAGES = ("en", "tr")
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "messages"
@@ -43,6 +41,10 @@ def translations(lang: str) -> NullTranslations:
         return NullTranslations()
     if lang not in LANGUAGES:
         raise ValueError(f"no catalogue for language {lang!r}; known: {', '.join(LANGUAGES)}")
+    # Imported on the first translation: a process that only says English (a query
+    # process, which reports errors in the web worker's words) never loads Babel.
+    from babel.support import Translations
+
     found = Translations.load(str(TRANSLATIONS), [lang], DOMAIN)
     if not isinstance(found, Translations):  # Babel falls back to NullTranslations silently
         raise FileNotFoundError(TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.mo")

@@ -18,6 +18,7 @@ from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from publisher.i18n import _
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.formats import (
     GRAPH_FORMATS,
     JSONLD,
@@ -28,7 +29,7 @@ from publisher.rdf.formats import (
     by_suffix,
     find_format,
 )
-from publisher.rdf.terms import OxTerm, TripleTermError, to_rdflib
+from publisher.rdf.terms import OxTerm, to_rdflib
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer

@@ -11,21 +11,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from publisher.i18n import N_
+from publisher.rdf.errors import TripleTermError
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
-
-
-class TripleTermError(ValueError):
-    """An RDF 1.2 triple term where this project only takes RDF 1.1 terms."""
-
-    MESSAGE = N_(
-        "RDF 1.2 triple terms (<< ... >>, <<( ... )>>, TRIPLE()) are not supported here; "
-        "state the triple itself, or describe it with a claim node (mr:Claim)"
-    )
-
-    def __init__(self) -> None:
-        super().__init__(self.MESSAGE)
 
 
 def to_rdflib(term: OxTerm | ox.Triple | ox.DefaultGraph, bnode_prefix: str = "") -> Node:

@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 
 from publisher.i18n import _
 from publisher.rdf.parsing import InputError
-from publisher.sheets.validate import validate_sheets
 from publisher.validation.upload import (
     TRIPLES_CEILING,
     CheckedUpload,
@@ -48,7 +47,13 @@ def spreadsheet_kind(filename: str, media_type: str) -> str | None:
 
 
 def validate_upload(path: Path, kind: str, limits: UploadLimits, name: str) -> CheckedUpload:
-    """The upload's report, cut to ``limits``; every result names the upload's own name."""
+    """The upload's report, cut to ``limits``; every result names the upload's own name.
+
+    It runs in the upload's child process, which alone imports the sheets' readers
+    (openpyxl, csvw): the web worker that imports this module for ``MEDIA_TYPES`` starts
+    without them (0.35 s of CPU at every ``serve`` start, bench/serve/startup.py)."""
+    from publisher.sheets.validate import validate_sheets
+
     members = checked_members(path)
     if kind == XLSX_KIND:
         given = path.with_name("upload.xlsx")

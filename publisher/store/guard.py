@@ -38,8 +38,8 @@ import tree_sitter
 import tree_sitter_sparql
 from tree_sitter import Node
 
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.namespaces import PREFIXES
-from publisher.rdf.terms import TripleTermError
 from publisher.store.query import (
     DEFAULT_MAX_PATH_STEPS,
     ForbiddenQuery,

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
-from publisher.rdf.namespaces import PREFIXES
-from publisher.rdf.terms import TripleTermError
+from publisher.rdf.iris import PREFIXES
 from publisher.store.query import QueryError, QueryRequest, QueryResult
 from publisher.store.writers import Solutions, results_writer, term_size, write_solutions
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.rdf.namespaces import PREFIXES
+from publisher.rdf.iris import PREFIXES
 from publisher.sandbox import NetworkWallError, cap_memory, die_with, wall_off_network
 from publisher.store.dataset import Dataset
 from publisher.store.query import QueryError, QueryRequest, QueryResult, StoreUnavailable
@@ -100,9 +100,11 @@ def serve(
     whoever waits for it.
     A worker that cannot be cut off from the network refuses every job, unless
     ``allow_unwalled`` (MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES) accepts the risk.
-    With ``niceness`` it runs in the background (``run_in_background``).
+    With ``niceness`` it answers in the background (``run_in_background``), from the
+    moment the store is open: walled, capped and opened at the web worker's priority, a
+    new query process is not left waiting for idle CPU before its first query (on a
+    loaded machine, seconds of ``serve``'s start, bench/serve/startup.py).
     """
-    run_in_background(niceness)
     refusal: StoreUnavailable | None = None
     try:
         wall_off_network()
@@ -124,6 +126,7 @@ def serve(
     store = ox.Store.read_only(store_path)
     # No handler: SIGALRM then ends the process in the kernel, whatever thread is busy.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    run_in_background(niceness)  # before the thread that answers, which inherits it
     threading.stack_size(QUERY_STACK_BYTES)
     answering = threading.Thread(target=_answer_jobs, args=(store, connection, refusal))
     answering.start()
@@ -132,14 +135,18 @@ def serve(
 
 def run_in_background(niceness: int) -> None:
     """With a positive ``niceness``, give this process only the CPU that others leave:
-    that much nicer, and in the SCHED_IDLE class (the kernel's lowest, below nice 19).
-    Set here, before any thread starts, since each thread inherits its creator's
-    priority (set from outside, the thread that answers could start before it)."""
+    every thread it has (the store's, the one that waits on the web worker) that much
+    nicer and in the SCHED_IDLE class (the kernel's lowest, below nice 19); Linux sets
+    both per thread, and a thread started later inherits its creator's. Call it before
+    the thread that answers starts (set from outside, that thread could start before
+    it)."""
     if niceness <= 0:
         return
-    os.setpriority(os.PRIO_PROCESS, 0, niceness)
-    with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    for task in os.listdir("/proc/self/task"):
+        thread = int(task)
+        os.setpriority(os.PRIO_PROCESS, thread, niceness)
+        with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
+            os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
 
 
 def _answer_jobs(store: ox.Store, connection: Connection, refusal: Exception | None) -> None:

@@ -22,7 +22,7 @@ from typing import BinaryIO, Protocol
 
 import pyoxigraph as ox
 
-from publisher.rdf.terms import TripleTermError
+from publisher.rdf.errors import TripleTermError
 from publisher.store.query import QueryError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple

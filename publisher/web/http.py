@@ -25,8 +25,8 @@ from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
 from publisher.i18n import N_
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
-from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryTimeout, StoreUnavailable, UpdateRefused
 from publisher.web.fairness import ClientBusy
 from publisher.web.language import language_key

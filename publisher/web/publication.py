@@ -9,7 +9,6 @@ from publisher.store.cache import CachedStore
 from publisher.store.embedded import EmbeddedStore
 from publisher.store.lanes import Lanes
 from publisher.store.query import SparqlStore
-from publisher.store.remote import RemoteStore
 from publisher.web.fairness import ClientQueries
 from publisher.web.settings import Settings
 
@@ -37,6 +36,9 @@ def open_store(snapshot: Snapshot, settings: Settings) -> SparqlStore:
     ``RESPONSE_CACHE_BYTES`` is positive."""
     store: SparqlStore
     if settings.sparql_endpoint:
+        # Imported only here: its HTTP client (httpx) is not needed on the embedded store.
+        from publisher.store.remote import RemoteStore
+
         store = RemoteStore(settings.sparql_endpoint)
     else:
         store = EmbeddedStore(

@@ -13,8 +13,9 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.formats import NTRIPLES, RESULTS_JSON
-from publisher.rdf.terms import TripleTermError, to_rdflib
+from publisher.rdf.terms import to_rdflib
 from publisher.store.query import Kind, QueryResult, SparqlStore
 from publisher.web.description import PageBuilder, Value, construct, labels_query
 from publisher.web.labels import Bases

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ElementTree
 import pyoxigraph as ox
 import pytest
 
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
-from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryError, QueryRequest, QueryResult
 from publisher.store.serialization import serialize
 

@@ -19,8 +19,8 @@ from markupsafe import escape
 from rdflib import Graph
 from werkzeug.test import TestResponse
 
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.namespaces import ID_BASE, ONTOLOGY_IRI
-from publisher.rdf.terms import TripleTermError
 from publisher.store.query import QueryResult
 from publisher.web.labels import Bases
 from publisher.web.publication import publication

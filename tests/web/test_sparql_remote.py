@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from publisher.build.snapshot import Snapshot
+from publisher.rdf.errors import TripleTermError
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from publisher.rdf.terms import TripleTermError
 from publisher.store.embedded import EmbeddedStore
 from publisher.store.query import QueryRequest, SparqlStore
 from publisher.store.remote import RemoteStore
