@@ -1,6 +1,7 @@
 """An external SPARQL 1.1 endpoint (Fuseki, Oxigraph server, QLever, Virtuoso) as the store."""
 
 import io
+import re
 import socket
 import threading
 from collections.abc import Iterable, Iterator
@@ -12,7 +13,7 @@ import httpx
 import pyoxigraph as ox
 
 from publisher.store.dataset import query_dataset
-from publisher.store.guard import with_usual_prefixes
+from publisher.store.guard import decode_codepoint_escapes, with_usual_prefixes
 from publisher.store.query import (
     QueryError,
     QueryRequest,
@@ -34,6 +35,33 @@ NO_GRAPH = "urn:x-municipal-roles:no-graph"
 LEXER_FULL = "Reached the buffer maximal size"
 # An error message is read this far.
 MESSAGE_BYTES = 64 << 10
+# A query's prologue (SPARQL 1.1 §19.8 [4]-[6], comments between), then the keyword of
+# its form. An IRIREF holds no '<', '>' or space, so a '#' inside one is no comment.
+_PROLOGUE = re.compile(
+    r"(?:\s+|#[^\n\r]*|BASE\s*<[^<>\s]*>|PREFIX\s*[^\s:]*:\s*<[^<>\s]*>)*", re.IGNORECASE
+)
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+# What each form's answer is asked in. One Accept for all would not do: Virtuoso picks
+# the first type it offers whatever the form (a CONSTRUCT as result bindings, a SELECT
+# as N-Triples of the result-set vocabulary).
+RESULTS = "application/sparql-results+json"
+GRAPH = "application/n-triples"
+# Virtuoso 7.2 answers ASK as a SELECT of one integer in this variable.
+VIRTUOSO_ASK = "__ASK_RETVAL"
+# Virtuoso names a blank node as an IRI of this scheme ("nodeID://b10000"), in JSON
+# results too, where it is no valid blank node label: the scheme is taken off.
+VIRTUOSO_BNODE = (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "')
+# Virtuoso's header on an answer it cut at its own time limit (MaxQueryExecutionTime:
+# an "anytime" answer, status 200, the rows found so far).
+VIRTUOSO_STATE = "x-sql-state"
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the keyword after the query's prologue."""
+    decoded = decode_codepoint_escapes(text)
+    prologue = _PROLOGUE.match(decoded)  # matches always, the empty prologue too
+    found = _FORM.match(decoded, prologue.end() if prologue else 0)
+    return found.group(1).upper() if found else "SELECT"
 
 
 def answer_bytes(request: QueryRequest) -> int:
@@ -52,6 +80,33 @@ def _message(response: httpx.Response) -> str:
         if len(body) >= MESSAGE_BYTES:
             break
     return body[:MESSAGE_BYTES].decode(errors="replace").strip()
+
+
+def _replaced(chunks: Iterator[bytes], old: bytes, new: bytes) -> Iterator[bytes]:
+    """``chunks`` with each ``old`` replaced by ``new``, also where ``old`` spans two
+    chunks (the last ``len(old) - 1`` bytes wait for the next chunk)."""
+    pending = b""
+    for chunk in chunks:
+        pending = (pending + chunk).replace(old, new)
+        cut = max(0, len(pending) - len(old) + 1)
+        if cut:
+            yield pending[:cut]
+            pending = pending[cut:]
+    if pending:
+        yield pending
+
+
+def _virtuoso_boolean(answer: ox.QuerySolutions) -> ox.QueryBoolean:
+    """Virtuoso's ASK answer (one row, 1 or 0) as the boolean it stands for."""
+    row = next(iter(answer), None)
+    value = row[VIRTUOSO_ASK] if row is not None else None
+    truth = b"true" if value is not None and value.value == "1" else b"false"
+    # Oxigraph makes a boolean answer only by parsing one.
+    boolean = ox.parse_query_results(
+        io.BytesIO(b'{"head":{},"boolean":' + truth + b"}"), ox.QueryResultsFormat.JSON
+    )
+    assert isinstance(boolean, ox.QueryBoolean)
+    return boolean
 
 
 class _PastCap(Exception):
@@ -122,18 +177,19 @@ class RemoteStore:
             # graph is asked for by a name no store holds and none can fetch.
             form["default-graph-uri"] = list(dataset.default_graphs) or [NO_GRAPH]
             form["named-graph-uri"] = list(dataset.named_graphs)
-        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        form_ = query_form(request.text)
+        accept = GRAPH if form_ in ("CONSTRUCT", "DESCRIBE") else RESULTS
         try:
             with self.client.stream(
                 "POST", self.endpoint, data=form, timeout=timeout, headers={"Accept": accept}
             ) as response:
-                return self._answer(response, request)
+                return self._answer(response, request, form_)
         except httpx.TimeoutException as error:
             raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s") from error
         except httpx.HTTPError as error:
             raise StoreUnavailable(f"the endpoint {self.endpoint} failed: {error}") from error
 
-    def _answer(self, response: httpx.Response, request: QueryRequest) -> QueryResult:
+    def _answer(self, response: httpx.Response, request: QueryRequest, form: str) -> QueryResult:
         """The endpoint's answer parsed as it arrives, and read no further than
         ``answer_bytes(request)``: past it, the rows already parsed are the answer, cut."""
         if response.status_code == 400:
@@ -142,14 +198,26 @@ class RemoteStore:
             raise StoreUnavailable(
                 f"the SPARQL endpoint {self.endpoint} answered {response.status_code}"
             )
-        reader = _Capped(response.iter_bytes(), answer_bytes(request))
+        if VIRTUOSO_STATE in response.headers:
+            # Part of an answer is no answer: a client would take it for the whole.
+            raise QueryTimeout(
+                f"the endpoint stopped the query at its own time limit "
+                f"({response.headers[VIRTUOSO_STATE]}: "
+                f"{response.headers.get('x-sql-message', '').strip()})"
+            )
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
-        if media_type == "application/n-triples":
+        chunks = response.iter_bytes()
+        if media_type != GRAPH:
+            chunks = _replaced(chunks, *VIRTUOSO_BNODE)
+        reader = _Capped(chunks, answer_bytes(request))
+        if media_type == GRAPH:
             quads = ox.parse(input=reader.as_file(), format=ox.RdfFormat.N_TRIPLES)
             result = serialize(reader.until_cap(quad.triple for quad in quads), request)
         else:
             answer = ox.parse_query_results(reader.as_file(), ox.QueryResultsFormat.JSON)
             if isinstance(answer, ox.QuerySolutions):
+                if form == "ASK" and [v.value for v in answer.variables] == [VIRTUOSO_ASK]:
+                    return serialize(_virtuoso_boolean(answer), request)
                 rows = Solutions(answer.variables, reader.until_cap(answer))
                 result = serialize(rows, request)
             else:
