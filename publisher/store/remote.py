@@ -13,7 +13,11 @@ import httpx
 import pyoxigraph as ox
 
 from publisher.store.dataset import query_dataset
-from publisher.store.guard import decode_codepoint_escapes, with_usual_prefixes
+from publisher.store.guard import (
+    decode_codepoint_escapes,
+    with_usual_prefixes,
+    without_dataset_clauses,
+)
 from publisher.store.query import (
     QueryError,
     QueryRequest,
@@ -40,6 +44,8 @@ MESSAGE_BYTES = 64 << 10
 _PROLOGUE = re.compile(
     r"(?:\s+|#[^\n\r]*|BASE\s*<[^<>\s]*>|PREFIX\s*[^\s:]*:\s*<[^<>\s]*>)*", re.IGNORECASE
 )
+# What an IRI written in a query may hold (SPARQL 1.1 §19.8 [139] IRIREF).
+_IRIREF = re.compile(r'[^<>"{}|^`\\\x00-\x20]+')
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 # What each form's answer is asked in. One Accept for all would not do: Virtuoso picks
 # the first type it offers whatever the form (a CONSTRUCT as result bindings, a SELECT
@@ -171,12 +177,25 @@ class RemoteStore:
         dataset = query_dataset(request)
         # The publisher's own queries write their IRIs out in full.
         text = request.text if request.trusted else with_usual_prefixes(request.text)
-        form: dict[str, str | list[str]] = {"query": text}
-        if dataset.chosen_by != "query":  # else the endpoint reads the query's own FROM
-            # No parameter would mean the endpoint's own default dataset: an empty default
-            # graph is asked for by a name no store holds and none can fetch.
-            form["default-graph-uri"] = list(dataset.default_graphs) or [NO_GRAPH]
-            form["named-graph-uri"] = list(dataset.named_graphs)
+        if dataset.chosen_by == "protocol":
+            # The protocol's graphs replace the query's FROM (§2.1.4); Virtuoso would
+            # add them to it instead, so the query goes without its FROM.
+            text = without_dataset_clauses(text)
+        if request.base_iri is not None and _IRIREF.fullmatch(request.base_iri):
+            # The protocol has no base parameter: a BASE ahead of the query's own prologue
+            # (which may set its own BASE after it) resolves relative IRIs as the embedded
+            # store does, against the publisher's endpoint, not the store's.
+            text = f"BASE <{request.base_iri}>\n{text}"
+        # Every query names its whole dataset, also when it is the query's own FROM: a
+        # store may let a GRAPH pattern reach graphs outside FROM NAMED (Virtuoso does),
+        # and no parameter, or only default-graph-uri, would mean the store's own dataset
+        # (for Virtuoso, every graph it holds). An empty set is asked for by a name no
+        # store holds and none can fetch.
+        form: dict[str, str | list[str]] = {
+            "query": text,
+            "default-graph-uri": list(dataset.default_graphs) or [NO_GRAPH],
+            "named-graph-uri": list(dataset.named_graphs) or [NO_GRAPH],
+        }
         form_ = query_form(request.text)
         accept = GRAPH if form_ in ("CONSTRUCT", "DESCRIBE") else RESULTS
         try:
