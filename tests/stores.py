@@ -134,7 +134,7 @@ ServerThreads = 10
 
 [SPARQL]
 ; More rows than the publisher's MAX_ROWS, so that the publisher's own cap cuts an answer
-; and says so (Virtuoso's own cut, 10,000 rows by default, is silent).
+; and says so (Virtuoso's default, 10,000, would cut first).
 ResultSetMaxRows = 1000000
 MaxQueryExecutionTime = {query_seconds}
 """
