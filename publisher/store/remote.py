@@ -57,8 +57,9 @@ VIRTUOSO_ASK = "__ASK_RETVAL"
 # Virtuoso names a blank node as an IRI of this scheme ("nodeID://b10000"), in JSON
 # results too, where it is no valid blank node label: the scheme is taken off.
 VIRTUOSO_BNODE = (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "')
-# Virtuoso's header on an answer it cut at its own time limit (MaxQueryExecutionTime:
-# an "anytime" answer, status 200, the rows found so far).
+# Virtuoso's header on an answer it cut at a time limit the request set (``timeout``, in
+# ms): an "anytime" answer, status 200, the rows found so far. (At MaxQueryExecutionTime
+# of its virtuoso.ini it answers 500 instead.)
 VIRTUOSO_STATE = "x-sql-state"
 
 

@@ -121,6 +121,18 @@ def test_remote_construct_in_every_graph_format(remote: FlaskClient) -> None:
         assert b"https://w3id.org/municipal-roles/ontology" in answer.data
 
 
+def test_remote_blank_nodes_are_blank_nodes(remote: FlaskClient, client: FlaskClient) -> None:
+    """Virtuoso writes a blank node as "nodeID://b10000", no blank node label: the
+    publisher answers blank nodes, as the embedded store does (labels are the store's)."""
+    query = "SELECT ?s WHERE { ?s a owl:AllDisjointClasses } LIMIT 1"
+    answers = [json.loads(c.get("/sparql", query_string={"query": query}).data)
+               for c in (remote, client)]  # fmt: skip
+    for answer in answers:
+        [row] = answer["results"]["bindings"]
+        assert row["s"]["type"] == "bnode"
+        assert ":" not in row["s"]["value"]
+
+
 def test_remote_rows_are_capped(make_app, upstream: str) -> None:
     client = make_app(SPARQL_ENDPOINT=upstream, MAX_ROWS=3).test_client()
     answer = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
