@@ -67,6 +67,7 @@ def _count(store: Store) -> int:
         store.query,
         data={"query": COUNT, "default-graph-uri": [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)]},
         headers={"Accept": "application/sparql-results+json"},
+        timeout=60,  # a loaded machine: the default 5 s timed out
     ).json()
     return int(answer["results"]["bindings"][0]["n"]["value"])
 
@@ -76,6 +77,7 @@ def _graphs(store: Store) -> set[str]:
         store.query,
         params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
         headers={"Accept": "application/sparql-results+json"},
+        timeout=60,  # a loaded machine: the default 5 s timed out
     ).json()
     return {row["g"]["value"] for row in answer["results"]["bindings"]}
 

@@ -68,7 +68,7 @@ def test_a_resource_describes_itself_as_from_the_snapshot(
 ) -> None:
     graphs = []
     for base in (pushed, live_server):
-        answer = httpx.get(base + position, headers={"Accept": "application/n-triples"})
+        answer = httpx.get(base + position, headers={"Accept": "application/n-triples"}, timeout=60)
         assert answer.status_code == 200, answer.text
         graphs.append(Graph().parse(data=answer.text, format="nt"))
     assert len(graphs[1]) > 0
@@ -83,7 +83,11 @@ def test_a_resource_page_shows_what_the_snapshot_shows(
         "http://www.w3.org/2004/02/skos/core#prefLabel"))  # fmt: skip
     assert label is not None
     pages = [
-        httpx.get(base + position, headers={"Accept": "text/html", "Accept-Language": "en"})
+        httpx.get(
+            base + position,
+            headers={"Accept": "text/html", "Accept-Language": "en"},
+            timeout=60,
+        )
         for base in (pushed, live_server)
     ]
     assert [page.status_code for page in pages] == [200, 200]
@@ -97,8 +101,12 @@ def test_a_canned_query_answers_as_from_the_snapshot(
     answers = []
     for base in (pushed, live_server):
         text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-        answer = httpx.post(f"{base}/sparql", data={"query": text},
-                            headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        answer = httpx.post(
+            f"{base}/sparql",
+            data={"query": text},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
         assert answer.status_code == 200, answer.text
         rows = json.loads(answer.text)["results"]["bindings"]
         answers.append(sorted(json.dumps(_unordered(row), sort_keys=True) for row in rows))
