@@ -20,15 +20,12 @@ from publisher.store.push import STAGING_PREFIX, PushError, push_graphs
 from publisher.store.query import QueryRequest
 from publisher.store.remote import RemoteStore
 from tests.stores import (
-    ISQL,
     PUSH_PASSWORD,
     PUSH_USER,
-    VIRTUOSO,
     Store,
     free_port,
-    oxigraph_server,
+    push_snapshot,
     snapshot_dumps,
-    virtuoso_server,
 )
 
 pytestmark = pytest.mark.slow
@@ -36,19 +33,12 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    """An empty, writable external store on loopback, of each kind."""
-    folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "oxigraph":
-        with oxigraph_server(folder) as server:
-            yield server
-        return
-    if VIRTUOSO is None or ISQL is None:
-        pytest.skip("needs Debian's virtuoso-opensource (.ci/run installs it)")
-    with virtuoso_server(folder) as virtuoso:
-        yield virtuoso
+def store(request: pytest.FixtureRequest, snapshot: Snapshot) -> Iterator[Store]:
+    """A writable external store on loopback, of each kind: the session's (one Virtuoso
+    start less), holding the session snapshot again once this module is done."""
+    server: Store = request.getfixturevalue(f"{request.param}_store")
+    yield server
+    push_snapshot(server, snapshot)
 
 
 def _push_options(store: Store) -> list[str]:
