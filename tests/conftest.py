@@ -11,6 +11,15 @@ import pytest
 from publisher.build.ontology_docs import CACHE_ENV
 from publisher.build.pipeline import build
 from publisher.build.snapshot import Snapshot
+from tests.stores import (
+    ISQL,
+    VIRTUOSO,
+    Store,
+    VirtuosoStore,
+    oxigraph_server,
+    push_snapshot,
+    virtuoso_server,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -108,3 +117,43 @@ def recorder() -> Iterator[tuple[str, list[bytes]]]:
     stop.set()
     thread.join()
     server.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A writable ``oxigraph serve`` on loopback holding the session snapshot, pushed there
+    as ``build --push`` pushes it."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as store:
+        push_snapshot(store, snapshot)
+        yield store
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(
+    snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VirtuosoStore]:
+    """A throwaway Virtuoso on loopback holding the session snapshot, pushed there as
+    ``build --push`` pushes it (tests/stores.py: how it is set up)."""
+    if VIRTUOSO is None or ISQL is None:
+        pytest.skip("needs Debian's virtuoso-opensource (.ci/run installs it)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as store:
+        push_snapshot(store, snapshot)
+        yield store
+
+
+# The stores the publisher answers from, for the tests that must pass on each: the
+# embedded snapshot, and external stores (slow: each is a server of its own).
+BACKENDS = [
+    "embedded",
+    pytest.param("oxigraph", marks=pytest.mark.slow),
+    pytest.param("virtuoso", marks=pytest.mark.slow),
+]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Store | None:
+    """The external store a test runs on (None: the embedded snapshot)."""
+    if request.param == "embedded":
+        return None
+    store: Store = request.getfixturevalue(f"{request.param}_store")
+    return store

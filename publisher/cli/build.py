@@ -1,11 +1,13 @@
 """``municipal-roles build``: validate, reason over and publish the dataset as a snapshot."""
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
+import httpx
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -32,6 +34,11 @@ from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, compact_iri
 from publisher.rdf.parsing import InputError
 from publisher.store.push import PushError, push_graphs
 from publisher.validation.model import NonConformingError
+
+# The push user's name and password (a password on a command line is visible to every
+# user of the machine, in ps).
+PUSH_USER_ENV = "MUNICIPAL_ROLES_PUSH_USER"
+PUSH_PASSWORD_ENV = "MUNICIPAL_ROLES_PUSH_PASSWORD"
 
 
 @click.command()
@@ -78,6 +85,14 @@ from publisher.validation.model import NonConformingError
     help="The store's SPARQL Update URL (e.g. http://localhost:7878/update): the pushed "
     "graphs are switched in there, all in one request.",
 )
+@click.option(
+    "--push-user",
+    envvar=PUSH_USER_ENV,
+    metavar="NAME",
+    help="The user the store's URLs ask for, with HTTP Digest (Virtuoso's "
+    "/sparql-graph-crud-auth and /sparql-auth); the password is read from "
+    f"{PUSH_PASSWORD_ENV}, never from the command line.  [env: {PUSH_USER_ENV}]",
+)
 def build(
     home: Path,
     data: tuple[Path, ...],
@@ -86,6 +101,7 @@ def build(
     log_lines: bool,
     graph_store: str | None,
     update_endpoint: str | None,
+    push_user: str | None,
 ) -> None:
     """Validate, reason over and publish the dataset as a new snapshot.
 
@@ -96,6 +112,12 @@ def build(
     """
     if (graph_store is None) != (update_endpoint is None):
         fail("--push and --push-update go together: the Graph Store URL and the Update URL")
+    auth = None
+    if graph_store is not None and push_user:
+        password = os.environ.get(PUSH_PASSWORD_ENV)
+        if password is None:
+            fail(f"--push-user {push_user} needs its password in {PUSH_PASSWORD_ENV}")
+        auth = httpx.DigestAuth(push_user, password)
     console = Console()
     try:
         with stage_progress(log_lines) as (step, batches_done):
@@ -149,10 +171,17 @@ def build(
             str(INFERRED_GRAPH): snapshot.dump_path("inferred", "nt"),
         }
         try:
-            push_graphs(graph_store, update_endpoint, dumps, snapshot.version)
+            push_graphs(graph_store, update_endpoint, dumps, snapshot.version, auth=auth)
         except PushError as error:
+            hint = (
+                f"\nThe store asks for a user: --push-user (or {PUSH_USER_ENV}) and "
+                f"{PUSH_PASSWORD_ENV}, a user allowed to update it."
+                if error.status in (401, 403)
+                else ""
+            )
             fail(
-                f"the snapshot was built but not pushed: {error}\nThe store's graphs are unchanged."
+                f"the snapshot was built but not pushed: {error}{hint}\n"
+                "The store's graphs are unchanged."
             )
         console.print(f"pushed to {graph_store} and switched in", highlight=False, soft_wrap=True)
     table = Table("class", "instances", title="instances per class")

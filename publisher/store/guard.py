@@ -142,6 +142,8 @@ class _Reading:
     declared_prefixes: frozenset[str]
     used_prefixes: frozenset[str]
     longest_path: _Path | None
+    # The query's FROM and FROM NAMED clauses as byte ranges of the decoded text.
+    dataset_spans: tuple[tuple[int, int], ...] = ()
 
 
 def decode_codepoint_escapes(text: str) -> str:
@@ -211,6 +213,19 @@ def with_usual_prefixes(text: str) -> str:
     return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in missing) + text
 
 
+def without_dataset_clauses(text: str) -> str:
+    """The query (its code point escapes decoded) with its FROM and FROM NAMED clauses
+    blanked out, line and column numbers kept: for a store that adds the protocol's
+    graphs to the query's own (Virtuoso) where SPARQL 1.1 Protocol §2.1.4 replaces them."""
+    spans = _read(text).dataset_spans
+    if not spans:
+        return text
+    source = bytearray(decode_codepoint_escapes(text).encode(errors="surrogatepass"))
+    for start, end in spans:
+        source[start:end] = b" " * (end - start)
+    return source.decode(errors="surrogatepass")
+
+
 @lru_cache(maxsize=1024)
 def _read(text: str) -> _Reading:
     """Parse the query with both parsers and read what the guard decides on, or refuse."""
@@ -269,6 +284,11 @@ def _read(text: str) -> _Reading:
         ),
         used_prefixes=frozenset(used),
         longest_path=longest,
+        dataset_spans=tuple(
+            (clause.start_byte, clause.end_byte)
+            for clause in forms[0].children
+            if clause.type == "dataset_clause"
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 """An external SPARQL 1.1 endpoint (Fuseki, Oxigraph server, QLever, Virtuoso) as the store."""
 
 import io
+import re
 import socket
 import threading
 from collections.abc import Iterable, Iterator
@@ -12,7 +13,11 @@ import httpx
 import pyoxigraph as ox
 
 from publisher.store.dataset import query_dataset
-from publisher.store.guard import with_usual_prefixes
+from publisher.store.guard import (
+    decode_codepoint_escapes,
+    with_usual_prefixes,
+    without_dataset_clauses,
+)
 from publisher.store.query import (
     QueryError,
     QueryRequest,
@@ -34,6 +39,36 @@ NO_GRAPH = "urn:x-municipal-roles:no-graph"
 LEXER_FULL = "Reached the buffer maximal size"
 # An error message is read this far.
 MESSAGE_BYTES = 64 << 10
+# A query's prologue (SPARQL 1.1 §19.8 [4]-[6], comments between), then the keyword of
+# its form. An IRIREF holds no '<', '>' or space, so a '#' inside one is no comment.
+_PROLOGUE = re.compile(
+    r"(?:\s+|#[^\n\r]*|BASE\s*<[^<>\s]*>|PREFIX\s*[^\s:]*:\s*<[^<>\s]*>)*", re.IGNORECASE
+)
+# What an IRI written in a query may hold (SPARQL 1.1 §19.8 [139] IRIREF).
+_IRIREF = re.compile(r'[^<>"{}|^`\\\x00-\x20]+')
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+# What each form's answer is asked in. One Accept for all would not do: Virtuoso picks
+# the first type it offers whatever the form (a CONSTRUCT as result bindings, a SELECT
+# as N-Triples of the result-set vocabulary).
+RESULTS = "application/sparql-results+json"
+GRAPH = "application/n-triples"
+# Virtuoso 7.2 answers ASK as a SELECT of one integer in this variable.
+VIRTUOSO_ASK = "__ASK_RETVAL"
+# Virtuoso names a blank node as an IRI of this scheme ("nodeID://b10000"), in JSON
+# results too, where it is no valid blank node label: the scheme is taken off.
+VIRTUOSO_BNODE = (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "')
+# Virtuoso's header on an answer it cut at a time limit the request set (``timeout``, in
+# ms): an "anytime" answer, status 200, the rows found so far. (At MaxQueryExecutionTime
+# of its virtuoso.ini it answers 500 instead.)
+VIRTUOSO_STATE = "x-sql-state"
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the keyword after the query's prologue."""
+    decoded = decode_codepoint_escapes(text)
+    prologue = _PROLOGUE.match(decoded)  # matches always, the empty prologue too
+    found = _FORM.match(decoded, prologue.end() if prologue else 0)
+    return found.group(1).upper() if found else "SELECT"
 
 
 def answer_bytes(request: QueryRequest) -> int:
@@ -52,6 +87,33 @@ def _message(response: httpx.Response) -> str:
         if len(body) >= MESSAGE_BYTES:
             break
     return body[:MESSAGE_BYTES].decode(errors="replace").strip()
+
+
+def _replaced(chunks: Iterator[bytes], old: bytes, new: bytes) -> Iterator[bytes]:
+    """``chunks`` with each ``old`` replaced by ``new``, also where ``old`` spans two
+    chunks (the last ``len(old) - 1`` bytes wait for the next chunk)."""
+    pending = b""
+    for chunk in chunks:
+        pending = (pending + chunk).replace(old, new)
+        cut = max(0, len(pending) - len(old) + 1)
+        if cut:
+            yield pending[:cut]
+            pending = pending[cut:]
+    if pending:
+        yield pending
+
+
+def _virtuoso_boolean(answer: ox.QuerySolutions) -> ox.QueryBoolean:
+    """Virtuoso's ASK answer (one row, 1 or 0) as the boolean it stands for."""
+    row = next(iter(answer), None)
+    value = row[VIRTUOSO_ASK] if row is not None else None
+    truth = b"true" if value is not None and value.value == "1" else b"false"
+    # Oxigraph makes a boolean answer only by parsing one.
+    boolean = ox.parse_query_results(
+        io.BytesIO(b'{"head":{},"boolean":' + truth + b"}"), ox.QueryResultsFormat.JSON
+    )
+    assert isinstance(boolean, ox.QueryBoolean)
+    return boolean
 
 
 class _PastCap(Exception):
@@ -116,24 +178,38 @@ class RemoteStore:
         dataset = query_dataset(request)
         # The publisher's own queries write their IRIs out in full.
         text = request.text if request.trusted else with_usual_prefixes(request.text)
-        form: dict[str, str | list[str]] = {"query": text}
-        if dataset.chosen_by != "query":  # else the endpoint reads the query's own FROM
-            # No parameter would mean the endpoint's own default dataset: an empty default
-            # graph is asked for by a name no store holds and none can fetch.
-            form["default-graph-uri"] = list(dataset.default_graphs) or [NO_GRAPH]
-            form["named-graph-uri"] = list(dataset.named_graphs)
-        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        if dataset.chosen_by == "protocol":
+            # The protocol's graphs replace the query's FROM (§2.1.4); Virtuoso would
+            # add them to it instead, so the query goes without its FROM.
+            text = without_dataset_clauses(text)
+        if request.base_iri is not None and _IRIREF.fullmatch(request.base_iri):
+            # The protocol has no base parameter: a BASE ahead of the query's own prologue
+            # (which may set its own BASE after it) resolves relative IRIs as the embedded
+            # store does, against the publisher's endpoint, not the store's.
+            text = f"BASE <{request.base_iri}>\n{text}"
+        # Every query names its whole dataset, also when it is the query's own FROM: a
+        # store may let a GRAPH pattern reach graphs outside FROM NAMED (Virtuoso does),
+        # and no parameter, or only default-graph-uri, would mean the store's own dataset
+        # (for Virtuoso, every graph it holds). An empty set is asked for by a name no
+        # store holds and none can fetch.
+        form: dict[str, str | list[str]] = {
+            "query": text,
+            "default-graph-uri": list(dataset.default_graphs) or [NO_GRAPH],
+            "named-graph-uri": list(dataset.named_graphs) or [NO_GRAPH],
+        }
+        form_ = query_form(request.text)
+        accept = GRAPH if form_ in ("CONSTRUCT", "DESCRIBE") else RESULTS
         try:
             with self.client.stream(
                 "POST", self.endpoint, data=form, timeout=timeout, headers={"Accept": accept}
             ) as response:
-                return self._answer(response, request)
+                return self._answer(response, request, form_)
         except httpx.TimeoutException as error:
             raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s") from error
         except httpx.HTTPError as error:
             raise StoreUnavailable(f"the endpoint {self.endpoint} failed: {error}") from error
 
-    def _answer(self, response: httpx.Response, request: QueryRequest) -> QueryResult:
+    def _answer(self, response: httpx.Response, request: QueryRequest, form: str) -> QueryResult:
         """The endpoint's answer parsed as it arrives, and read no further than
         ``answer_bytes(request)``: past it, the rows already parsed are the answer, cut."""
         if response.status_code == 400:
@@ -142,14 +218,26 @@ class RemoteStore:
             raise StoreUnavailable(
                 f"the SPARQL endpoint {self.endpoint} answered {response.status_code}"
             )
-        reader = _Capped(response.iter_bytes(), answer_bytes(request))
+        if VIRTUOSO_STATE in response.headers:
+            # Part of an answer is no answer: a client would take it for the whole.
+            raise QueryTimeout(
+                f"the endpoint stopped the query at its own time limit "
+                f"({response.headers[VIRTUOSO_STATE]}: "
+                f"{response.headers.get('x-sql-message', '').strip()})"
+            )
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
-        if media_type == "application/n-triples":
+        chunks = response.iter_bytes()
+        if media_type != GRAPH:
+            chunks = _replaced(chunks, *VIRTUOSO_BNODE)
+        reader = _Capped(chunks, answer_bytes(request))
+        if media_type == GRAPH:
             quads = ox.parse(input=reader.as_file(), format=ox.RdfFormat.N_TRIPLES)
             result = serialize(reader.until_cap(quad.triple for quad in quads), request)
         else:
             answer = ox.parse_query_results(reader.as_file(), ox.QueryResultsFormat.JSON)
             if isinstance(answer, ox.QuerySolutions):
+                if form == "ASK" and [v.value for v in answer.variables] == [VIRTUOSO_ASK]:
+                    return serialize(_virtuoso_boolean(answer), request)
                 rows = Solutions(answer.variables, reader.until_cap(answer))
                 result = serialize(rows, request)
             else:

@@ -7,7 +7,6 @@ the app answers); a test that needs other settings asks ``make_app`` for its own
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from flask.testing import FlaskClient
 
 from publisher.web.app import create_app
 from publisher.web.publication import publication
+from tests.stores import Store, free_port
 
 # The installed console script, as a user runs it.
 CLI = str(Path(sys.executable).with_name("municipal-roles"))
@@ -56,12 +56,6 @@ def make_app(snapshot_home: Path) -> Iterator[Callable[..., Flask]]:
     for flask_app in made:
         with flask_app.app_context():
             publication().store.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -139,3 +133,18 @@ def nounshare(tmp_path_factory: pytest.TempPathFactory) -> str:
         ["cc", "-shared", "-fPIC", "-o", str(library), str(WALLS / "nounshare.c")], check=True
     )
     return str(library)
+
+
+@pytest.fixture(scope="session")
+def backend_app(backend: Store | None, app: Flask, snapshot_home: Path) -> Iterator[Flask]:
+    """The publisher answering from ``backend``: the session app on the embedded snapshot,
+    or an app with SPARQL_ENDPOINT set to the external store's query URL."""
+    if backend is None:
+        yield app
+        return
+    flask_app = create_app(
+        {"HOME": snapshot_home, "TESTING": True, "SPARQL_ENDPOINT": backend.query}
+    )
+    yield flask_app
+    with flask_app.app_context():
+        publication().store.close()

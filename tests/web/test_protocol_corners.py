@@ -6,6 +6,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import Dataset
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
@@ -17,6 +19,13 @@ JSON_RESULTS = "application/sparql-results+json"
 # The data graph the W3C manifest's query_post_form names: foreign to this dataset.
 KASEI = "http://kasei.us/2009/09/sparql/data/data0.rdf"
 ONTOLOGY_ASK = "ASK { <https://w3id.org/municipal-roles/ontology> a owl:Ontology }"
+
+
+@pytest.fixture
+def client(backend_app: Flask) -> FlaskClient:
+    """This module's tests run on every backend (tests/conftest.py BACKENDS): the
+    embedded snapshot, and oxigraph serve and Virtuoso holding it (issue 16 item 6)."""
+    return backend_app.test_client()
 
 
 def test_query_post_form_as_the_w3c_manifest_sends_it(client):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
-from flask import render_template
+from flask import Flask, render_template
+from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from werkzeug.datastructures import LanguageAccept
@@ -44,6 +45,13 @@ NEGOTIATION = [
     ("text/html;q=0.5, text/turtle", "text/turtle"),
     ("application/rdf+xml;q=0.9, application/ld+json", "application/ld+json"),
 ]
+
+
+@pytest.fixture
+def client(backend_app: Flask) -> FlaskClient:
+    """This module's tests run on every backend (tests/conftest.py BACKENDS): the
+    embedded snapshot, and oxigraph serve and Virtuoso holding it (issue 16 item 6)."""
+    return backend_app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
@@ -20,6 +21,13 @@ UPDATE = "application/sparql-update"
 JSON_RESULTS = "application/sparql-results+json"
 # True only in the asserted graph: the ontology header is asserted, never inferred.
 ONTOLOGY_ASK = "ASK { <https://w3id.org/municipal-roles/ontology> a owl:Ontology }"
+
+
+@pytest.fixture
+def client(backend_app: Flask) -> FlaskClient:
+    """This module's tests run on every backend (tests/conftest.py BACKENDS): the
+    embedded snapshot, and oxigraph serve and Virtuoso holding it (issue 16 item 6)."""
+    return backend_app.test_client()
 
 
 @dataclass

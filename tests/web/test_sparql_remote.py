@@ -21,7 +21,7 @@ from publisher.rdf.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from publisher.store.embedded import EmbeddedStore
 from publisher.store.query import QueryRequest, SparqlStore
 from publisher.store.remote import RemoteStore
-from tests.web.conftest import free_port
+from tests.stores import Store, free_port
 from tests.web.test_answers import TRIPLE_TERMS
 
 pytestmark = pytest.mark.slow
@@ -34,8 +34,22 @@ QUERIES = [
 ]
 
 
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def upstream(request: pytest.FixtureRequest) -> str:
+    """The query URL of an external store holding the snapshot's graphs under their names:
+    an ``oxigraph serve-read-only`` loaded from the dumps, or the session's Virtuoso,
+    pushed to as build --push pushes."""
+    if request.param == "virtuoso":
+        store: Store = request.getfixturevalue("virtuoso_store")
+        return store.query
+    url: str = request.getfixturevalue("oxigraph_read_only")
+    return url
+
+
 @pytest.fixture(scope="module")
-def upstream(snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def oxigraph_read_only(
+    snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """URL of an Oxigraph server loaded with the snapshot's dumps under their graph names."""
     location = tmp_path_factory.mktemp("oxigraph")
     for graph, name in (("asserted", ASSERTED_GRAPH), ("inferred", INFERRED_GRAPH)):
@@ -105,6 +119,18 @@ def test_remote_construct_in_every_graph_format(remote: FlaskClient) -> None:
         assert answer.status_code == 200
         assert answer.mimetype == media_type
         assert b"https://w3id.org/municipal-roles/ontology" in answer.data
+
+
+def test_remote_blank_nodes_are_blank_nodes(remote: FlaskClient, client: FlaskClient) -> None:
+    """Virtuoso writes a blank node as "nodeID://b10000", no blank node label: the
+    publisher answers blank nodes, as the embedded store does (labels are the store's)."""
+    query = "SELECT ?s WHERE { ?s a owl:AllDisjointClasses } LIMIT 1"
+    answers = [json.loads(c.get("/sparql", query_string={"query": query}).data)
+               for c in (remote, client)]  # fmt: skip
+    for answer in answers:
+        [row] = answer["results"]["bindings"]
+        assert row["s"]["type"] == "bnode"
+        assert ":" not in row["s"]["value"]
 
 
 def test_remote_rows_are_capped(make_app, upstream: str) -> None:
@@ -196,8 +222,10 @@ def test_a_query_counts_its_own_from_graph_on_both_stores(
 def test_a_graph_outside_the_querys_from_named_is_empty_on_both_stores(
     both_stores: dict[str, SparqlStore],
 ) -> None:
+    """Counted with COUNT(?s): Virtuoso 7.2 answers COUNT(*) = 1 over a pattern it
+    proves empty (its SELECT * of the same pattern has no row): a bug of the store."""
     query = (
-        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ASSERTED_GRAPH}> "
+        f"SELECT (COUNT(?s) AS ?n) FROM NAMED <{ASSERTED_GRAPH}> "
         f"{{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
     )
     assert {name: _count(store, query) for name, store in both_stores.items()} == {
@@ -256,8 +284,13 @@ _DOUBLINGS = (
     ids=["select", "construct"],
 )
 def test_remote_answer_past_the_cap_is_cut_without_being_read_whole(
-    upstream: str, request_: QueryRequest
+    request: pytest.FixtureRequest, upstream: str, request_: QueryRequest
 ) -> None:
+    """The cut is RemoteStore's own, the same for any store; shown on Oxigraph, since
+    Virtuoso 7.2 expands the chain of BINDs into one expression of 2^24 CONCATs and
+    answers not even 2^20 within a minute."""
+    if "virtuoso" in request.node.callspec.id:
+        pytest.skip("Virtuoso does not build the 16 MiB literal (see the docstring)")
     store = RemoteStore(upstream)
     tracemalloc.start()
     try:
