@@ -34,6 +34,10 @@ QUERY_STACK_BYTES = 64 << 20
 # A query process ends itself this long after its job's deadline, in case the web worker
 # that should kill it is gone (killed, or stopped while it waited).
 DEADLINE_GRACE_SECONDS = 0.5
+# CPU a client's query may use at the web worker's priority before it goes on in the
+# background (``Demotion``): well above a usual query (a DESCRIBE takes 0.3 ms, the heaviest
+# canned query about 30 ms), far below a runaway's seconds.
+DEMOTE_AFTER_CPU_SECONDS = 0.1
 
 # How Oxigraph says that a query calls a function it does not know.
 _UNSUPPORTED_FUNCTION = re.compile(r"The custom function (<[^>]*>) is not supported")
@@ -100,9 +104,9 @@ def serve(
     whoever waits for it.
     A worker that cannot be cut off from the network refuses every job, unless
     ``allow_unwalled`` (MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES) accepts the risk.
-    With ``niceness`` it runs in the background (``run_in_background``).
+    With ``niceness``, a query that runs past DEMOTE_AFTER_CPU_SECONDS goes on in the
+    background (``Demotion``).
     """
-    run_in_background(niceness)
     refusal: StoreUnavailable | None = None
     try:
         wall_off_network()
@@ -125,37 +129,86 @@ def serve(
     # No handler: SIGALRM then ends the process in the kernel, whatever thread is busy.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     threading.stack_size(QUERY_STACK_BYTES)
-    answering = threading.Thread(target=_answer_jobs, args=(store, connection, refusal))
-    answering.start()
-    answering.join()
-
-
-def run_in_background(niceness: int) -> None:
-    """With a positive ``niceness``, give this process only the CPU that others leave:
-    that much nicer, and in the SCHED_IDLE class (the kernel's lowest, below nice 19).
-    Set here, before any thread starts, since each thread inherits its creator's
-    priority (set from outside, the thread that answers could start before it)."""
-    if niceness <= 0:
-        return
-    os.setpriority(os.PRIO_PROCESS, 0, niceness)
-    with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-
-
-def _answer_jobs(store: ox.Store, connection: Connection, refusal: Exception | None) -> None:
+    demotion = Demotion(niceness)
     while True:
+        # A thread that was moved to the background stays there (an unprivileged
+        # process cannot raise its priority again): the next job gets a new thread,
+        # started at this one's priority.
+        answering = threading.Thread(
+            target=_answer_jobs, args=(store, connection, refusal, demotion)
+        )
+        demotion.thread = answering
+        answering.start()
+        answering.join()
+        if not demotion.demoted:
+            return  # the pipe closed
+        demotion.demoted = False
+
+
+class Demotion:
+    """Moves the thread answering a job to the background once the job has used
+    DEMOTE_AFTER_CPU_SECONDS of CPU: that much nicer (``niceness``) and in the
+    SCHED_IDLE class, the kernel's lowest, below nice 19 (0: never).
+
+    Runaways then get only the CPU that pages and web workers leave (eight runaway cross
+    products on two cores slowed pages tenfold, bench/fairness), while the usual query,
+    done in a few milliseconds, runs at the web worker's priority: started in the
+    background, each one waited for a core behind every other process of a loaded machine
+    (bench/serve/breakdown.py). The process's CPU timer (ITIMER_PROF) raises SIGPROF, which
+    the answering thread blocks, so the main thread, waiting for it, takes the signal and
+    lowers that one thread's priority (Linux keeps nice and policy per thread).
+    """
+
+    def __init__(self, niceness: int) -> None:
+        self.niceness = niceness
+        self.thread: threading.Thread | None = None
+        self.demoted = False
+        if niceness > 0:
+            signal.signal(signal.SIGPROF, self._demote)
+
+    def start_thread(self) -> None:
+        """Called by each answering thread first: SIGPROF goes to the main thread."""
+        if self.niceness > 0:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
+
+    def start_job(self) -> None:
+        if self.niceness > 0:
+            signal.setitimer(signal.ITIMER_PROF, DEMOTE_AFTER_CPU_SECONDS)
+
+    def end_job(self) -> None:
+        if self.niceness > 0:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+    def _demote(self, _signal: int, _frame: object) -> None:
+        thread = self.thread
+        if thread is None or thread.native_id is None or self.demoted:
+            return
+        self.demoted = True
+        os.setpriority(os.PRIO_PROCESS, thread.native_id, self.niceness)
+        with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
+            os.sched_setscheduler(thread.native_id, os.SCHED_IDLE, os.sched_param(0))
+
+
+def _answer_jobs(
+    store: ox.Store, connection: Connection, refusal: Exception | None, demotion: Demotion
+) -> None:
+    demotion.start_thread()
+    while not demotion.demoted:
         try:
             job = connection.recv()
         except (EOFError, OSError):
             return
         remaining = job.deadline - time.monotonic() + DEADLINE_GRACE_SECONDS
         signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
+        demotion.start_job()
         try:
             reply: QueryResult | Exception = refusal or answer(store, job)
         except (QueryError, OSError, ValueError) as error:
             reply = QueryError(str(error))
         except Exception as error:  # any other failure is reported, not fatal to the worker
             reply = StoreUnavailable(f"{type(error).__name__}: {error}")
+        finally:
+            demotion.end_job()
         try:
             connection.send(reply)
         except OSError:
