@@ -20,11 +20,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.rdf.formats import RESULTS_JSON
 from publisher.rdf.namespaces import PREFIXES
 from publisher.sandbox import NetworkWallError, cap_memory, die_with, wall_off_network
 from publisher.store.dataset import Dataset
 from publisher.store.query import QueryError, QueryRequest, QueryResult, StoreUnavailable
-from publisher.store.serialization import serialize
+from publisher.store.serialization import serialize, whole_json
 
 # Stack of the thread that evaluates queries. Oxigraph's evaluator recurses once per
 # UNION branch, OPTIONAL, MINUS, object or predicate in a list: on the usual 8 MiB, a chain
@@ -73,7 +74,14 @@ def query_options(request: QueryRequest, dataset: Dataset) -> dict[str, Any]:
 def answer(store: ox.Store, job: Job) -> QueryResult:
     """Run one query on an open store (in a worker process)."""
     try:
-        result = store.query(job.request.text, **query_options(job.request, job.dataset))
+        options = query_options(job.request, job.dataset)
+        result = store.query(job.request.text, **options)
+        if isinstance(result, ox.QuerySolutions) and job.request.result_format == RESULTS_JSON.name:
+            whole = whole_json(result, job.request)
+            if whole is not None:
+                return whole
+            # Near a cap: asked again, and its rows written and counted one by one.
+            result = store.query(job.request.text, **options)
         return serialize(result, job.request)
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from error
