@@ -189,10 +189,11 @@ class Demotion:
 
     def _demote(self, _signal: int, _frame: object) -> None:
         thread = self.thread
-        if thread is None or thread.native_id is None or self.demoted:
-            return
+        if thread is None or thread.native_id is None or self.demoted or not thread.is_alive():
+            return  # a signal raised as the job ended, handled after its thread did
         self.demoted = True
-        os.setpriority(os.PRIO_PROCESS, thread.native_id, self.niceness)
+        with suppress(ProcessLookupError):  # it ended meanwhile: nothing left to demote
+            os.setpriority(os.PRIO_PROCESS, thread.native_id, self.niceness)
         with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
             os.sched_setscheduler(thread.native_id, os.SCHED_IDLE, os.sched_param(0))
 
