@@ -32,6 +32,9 @@ _NTRIPLES_PER_JSON_BYTE = 10
 # How Oxigraph's JSON writer marks a triple term; inside a JSON string every quote is
 # escaped, so these bytes can only be a term's type.
 _JSON_TRIPLE_TERM = b'"type":"triple"'
+# JSON written per row, at most, before an answer is left to the writers: the rows are
+# counted exactly afterwards, so this bounds only the work, not what is sent.
+_JSON_ROW_BYTES = 256
 
 
 class _Full(Exception):
@@ -57,12 +60,15 @@ def whole_json(solutions: ox.QuerySolutions, request: QueryRequest) -> QueryResu
     rows, a triple term to refuse): the caller then asks again and writes the rows with
     ``serialize``, which cuts them where the caps say.
 
-    The writers in Python cost 1 ms of a label search's 3 (40 rows) and Oxigraph's a
-    tenth of that (bench/serve/breakdown.py). Under a tenth of the byte cap in JSON, the
+    The writers in Python cost 1 ms of a 40-row label search's 3.4, Oxigraph's a tenth of
+    that (bench/README.md, serve). Under a tenth of the byte cap in JSON, the
     terms' N-Triples bytes are under the cap (``_NTRIPLES_PER_JSON_BYTE``); the rows are
     counted on the parsed answer, in C.
     """
-    sink = _BoundedSink(request.max_bytes // _NTRIPLES_PER_JSON_BYTE)
+    # Past the row cap the answer is written again by the writers: a small cap bounds the
+    # work spent first as well (a cross product under MAX_ROWS=10 stops after a few rows).
+    bound = min(request.max_bytes // _NTRIPLES_PER_JSON_BYTE, request.max_rows * _JSON_ROW_BYTES)
+    sink = _BoundedSink(bound)
     try:
         solutions.serialize(sink, format=ox.QueryResultsFormat.JSON)
     except _Full:

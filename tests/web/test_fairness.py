@@ -155,7 +155,12 @@ def test_a_client_query_goes_to_the_background_once_it_has_run_a_while(
     assert statuses == [200]
     assert client.get("/sparql", query_string={"query": "ASK { ?s ?s ?s }"}).status_code == 200
     assert _clients_lane(app).worker_pids() == {process}
-    assert _priorities(process) == {(0, os.SCHED_OTHER)}
+    # The demoted thread has returned; in SCHED_IDLE on a loaded machine its exit may wait
+    # for a core a while after it was joined.
+    deadline = time.monotonic() + 30
+    while _priorities(process) != {(0, os.SCHED_OTHER)}:
+        assert time.monotonic() < deadline, _priorities(process)
+        time.sleep(0.05)
     for pid in pages:
         assert _priorities(pid) == {(0, os.SCHED_OTHER)}, pid
 
