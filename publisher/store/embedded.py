@@ -52,8 +52,9 @@ class _Worker:
 
 class EmbeddedStore:
     """The snapshot's Oxigraph store, queried through at most ``processes`` workers of at
-    most ``memory_mb`` MiB each (0: no cap), ``niceness`` below the caller's priority (the
-    clients' queries: runaways get only the CPU that pages and web workers leave).
+    most ``memory_mb`` MiB each (0: no cap); a query that outruns its CPU allowance goes on
+    ``niceness`` below the caller's priority (the clients' queries: runaways get only the
+    CPU that pages and web workers leave, ``publisher.store.worker.Demotion``).
     ``allow_unwalled``: run queries even in processes that cannot be cut off from the
     network (``publisher.sandbox``)."""
 

@@ -20,11 +20,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.rdf.formats import RESULTS_JSON
 from publisher.rdf.iris import PREFIXES
 from publisher.sandbox import NetworkWallError, cap_memory, die_with, wall_off_network
 from publisher.store.dataset import Dataset
 from publisher.store.query import QueryError, QueryRequest, QueryResult, StoreUnavailable
-from publisher.store.serialization import serialize
+from publisher.store.serialization import serialize, whole_json
 
 # Stack of the thread that evaluates queries. Oxigraph's evaluator recurses once per
 # UNION branch, OPTIONAL, MINUS, object or predicate in a list: on the usual 8 MiB, a chain
@@ -34,6 +35,10 @@ QUERY_STACK_BYTES = 64 << 20
 # A query process ends itself this long after its job's deadline, in case the web worker
 # that should kill it is gone (killed, or stopped while it waited).
 DEADLINE_GRACE_SECONDS = 0.5
+# CPU a client's query may use at the web worker's priority before it goes on in the
+# background (``Demotion``): well above a usual query (a DESCRIBE takes 0.3 ms, the heaviest
+# canned query about 30 ms), far below a runaway's seconds.
+DEMOTE_AFTER_CPU_SECONDS = 0.1
 
 # How Oxigraph says that a query calls a function it does not know.
 _UNSUPPORTED_FUNCTION = re.compile(r"The custom function (<[^>]*>) is not supported")
@@ -69,7 +74,14 @@ def query_options(request: QueryRequest, dataset: Dataset) -> dict[str, Any]:
 def answer(store: ox.Store, job: Job) -> QueryResult:
     """Run one query on an open store (in a worker process)."""
     try:
-        result = store.query(job.request.text, **query_options(job.request, job.dataset))
+        options = query_options(job.request, job.dataset)
+        result = store.query(job.request.text, **options)
+        if isinstance(result, ox.QuerySolutions) and job.request.result_format == RESULTS_JSON.name:
+            whole = whole_json(result, job.request)
+            if whole is not None:
+                return whole
+            # Near a cap: asked again, and its rows written and counted one by one.
+            result = store.query(job.request.text, **options)
         return serialize(result, job.request)
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from error
@@ -100,10 +112,8 @@ def serve(
     whoever waits for it.
     A worker that cannot be cut off from the network refuses every job, unless
     ``allow_unwalled`` (MUNICIPAL_ROLES_ALLOW_UNWALLED_QUERIES) accepts the risk.
-    With ``niceness`` it answers in the background (``run_in_background``), from the
-    moment the store is open: walled, capped and opened at the web worker's priority, a
-    new query process is not left waiting for idle CPU before its first query (on a
-    loaded machine, seconds of ``serve``'s start, bench/serve/startup.py).
+    With ``niceness``, a query that runs past DEMOTE_AFTER_CPU_SECONDS goes on in the
+    background (``Demotion``).
     """
     refusal: StoreUnavailable | None = None
     try:
@@ -126,43 +136,88 @@ def serve(
     store = ox.Store.read_only(store_path)
     # No handler: SIGALRM then ends the process in the kernel, whatever thread is busy.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    run_in_background(niceness)  # before the thread that answers, which inherits it
     threading.stack_size(QUERY_STACK_BYTES)
-    answering = threading.Thread(target=_answer_jobs, args=(store, connection, refusal))
-    answering.start()
-    answering.join()
-
-
-def run_in_background(niceness: int) -> None:
-    """With a positive ``niceness``, give this process only the CPU that others leave:
-    every thread it has (the store's, the one that waits on the web worker) that much
-    nicer and in the SCHED_IDLE class (the kernel's lowest, below nice 19); Linux sets
-    both per thread, and a thread started later inherits its creator's. Call it before
-    the thread that answers starts (set from outside, that thread could start before
-    it)."""
-    if niceness <= 0:
-        return
-    for task in os.listdir("/proc/self/task"):
-        thread = int(task)
-        os.setpriority(os.PRIO_PROCESS, thread, niceness)
-        with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
-            os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
-
-
-def _answer_jobs(store: ox.Store, connection: Connection, refusal: Exception | None) -> None:
+    demotion = Demotion(niceness)
     while True:
+        # A thread that was moved to the background stays there (an unprivileged
+        # process cannot raise its priority again): the next job gets a new thread,
+        # started at this one's priority.
+        answering = threading.Thread(
+            target=_answer_jobs, args=(store, connection, refusal, demotion)
+        )
+        demotion.thread = answering
+        answering.start()
+        answering.join()
+        if not demotion.demoted:
+            return  # the pipe closed
+        demotion.demoted = False
+
+
+class Demotion:
+    """Moves the thread answering a job to the background once the job has used
+    DEMOTE_AFTER_CPU_SECONDS of CPU: that much nicer (``niceness``) and in the
+    SCHED_IDLE class, the kernel's lowest, below nice 19 (0: never).
+
+    Runaways then get only the CPU that pages and web workers leave (eight runaway cross
+    products on two cores slowed pages tenfold, bench/fairness), while the usual query,
+    done in a few milliseconds, runs at the web worker's priority: started in the
+    background, each one waited for a core behind every other process of a loaded machine
+    (bench/serve/breakdown.py). The process's CPU timer (ITIMER_PROF) raises SIGPROF, which
+    the answering thread blocks, so the main thread, waiting for it, takes the signal and
+    lowers that one thread's priority (Linux keeps nice and policy per thread).
+    """
+
+    def __init__(self, niceness: int) -> None:
+        self.niceness = niceness
+        self.thread: threading.Thread | None = None
+        self.demoted = False
+        if niceness > 0:
+            signal.signal(signal.SIGPROF, self._demote)
+
+    def start_thread(self) -> None:
+        """Called by each answering thread first: SIGPROF goes to the main thread."""
+        if self.niceness > 0:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
+
+    def start_job(self) -> None:
+        if self.niceness > 0:
+            signal.setitimer(signal.ITIMER_PROF, DEMOTE_AFTER_CPU_SECONDS)
+
+    def end_job(self) -> None:
+        if self.niceness > 0:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+    def _demote(self, _signal: int, _frame: object) -> None:
+        thread = self.thread
+        if thread is None or thread.native_id is None or self.demoted or not thread.is_alive():
+            return  # a signal raised as the job ended, handled after its thread did
+        self.demoted = True
+        with suppress(ProcessLookupError):  # it ended meanwhile: nothing left to demote
+            os.setpriority(os.PRIO_PROCESS, thread.native_id, self.niceness)
+        with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
+            os.sched_setscheduler(thread.native_id, os.SCHED_IDLE, os.sched_param(0))
+
+
+def _answer_jobs(
+    store: ox.Store, connection: Connection, refusal: Exception | None, demotion: Demotion
+) -> None:
+    demotion.start_thread()
+    while not demotion.demoted:
         try:
             job = connection.recv()
         except (EOFError, OSError):
             return
         remaining = job.deadline - time.monotonic() + DEADLINE_GRACE_SECONDS
         signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
+        demotion.start_job()
         try:
             reply: QueryResult | Exception = refusal or answer(store, job)
         except (QueryError, OSError, ValueError) as error:
             reply = QueryError(str(error))
         except Exception as error:  # any other failure is reported, not fatal to the worker
             reply = StoreUnavailable(f"{type(error).__name__}: {error}")
+        finally:
+            demotion.end_job()
         try:
             connection.send(reply)
         except OSError:

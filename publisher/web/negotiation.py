@@ -8,6 +8,7 @@ browser, which asks for ``text/html`` by name, gets the page.
 """
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from flask import Response, request
 from werkzeug.datastructures import MIMEAccept
@@ -30,8 +31,16 @@ def negotiate(
         return find_format(formats, requested)
     if not accept:
         return formats[0]
+    return _best(formats, tuple(accept))
+
+
+# Clients send few distinct Accept headers, and matching one against a table costs more
+# than the rest of a cheap query's request (bench/serve/breakdown.py): each pair is
+# matched once. Bounded, since a client may send any header.
+@lru_cache(maxsize=512)
+def _best(formats: tuple[Format, ...], accept: tuple[tuple[str, float], ...]) -> Format | None:
     offers = [media for fmt in formats for media in (fmt.media_type, *fmt.media_aliases)]
-    best = accept.best_match(offers)
+    best = MIMEAccept(accept).best_match(offers)
     return find_format(formats, best) if best else None
 
 

@@ -13,9 +13,10 @@ from publisher.web.fairness import ClientQueries
 from publisher.web.settings import Settings
 
 EXTENSION_KEY = "municipal_roles"
-# Clients' query processes run this much below the web workers and the pages' own query
-# processes, and in the SCHED_IDLE class (publisher.store.worker.run_in_background):
-# eight runaway cross products on two cores otherwise slowed pages tenfold.
+# A client's query that runs past its CPU allowance goes on this much below the web workers
+# and the pages' own query processes, and in the SCHED_IDLE class
+# (publisher.store.worker.Demotion): eight runaway cross products on two cores otherwise
+# slowed pages tenfold.
 CLIENT_QUERY_NICENESS = 10
 
 

@@ -4,6 +4,7 @@ very terms Oxigraph's own serializers would have carried, for awkward terms of e
 import csv
 import io
 import json
+import time
 import xml.etree.ElementTree as ElementTree
 
 import pyoxigraph as ox
@@ -11,8 +12,10 @@ import pytest
 
 from publisher.rdf.errors import TripleTermError
 from publisher.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
+from publisher.store.dataset import Dataset
 from publisher.store.query import QueryError, QueryRequest, QueryResult
-from publisher.store.serialization import serialize
+from publisher.store.serialization import serialize, whole_json
+from publisher.store.worker import Job, answer
 
 # Every kind of term a binding can hold, with the characters each format must escape.
 DATA = r"""
@@ -255,3 +258,36 @@ def test_xml_refuses_a_character_xml_cannot_carry_and_json_writes_it() -> None:
     assert json.loads(body)["results"]["bindings"] == [
         {"o": {"type": "literal", "value": "bell\u0007"}}
     ]
+
+
+def _in_query_process(store: ox.Store, query: str, **caps: int) -> QueryResult:
+    """The answer as a query process makes it (``publisher.store.worker.answer``)."""
+    request = QueryRequest(query, result_format="json", **caps)
+    return answer(store, Job(request, Dataset("query"), time.monotonic() + 30))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_query_process_writes_json_byte_for_byte_as_the_writers_do(
+    store: ox.Store, query: str
+) -> None:
+    """Oxigraph's own JSON writer (``whole_json``) and the writers in Python give the same
+    bytes and count the same rows: which one wrote an answer never shows."""
+    request = QueryRequest(query, result_format="json")
+    whole = whole_json(store.query(query), request)
+    assert whole is not None
+    assert whole == written(store, query, "json") == _in_query_process(store, query)
+
+
+@pytest.mark.parametrize("caps", [{"max_rows": 3}, {"max_bytes": 400}], ids=["row cap", "byte cap"])
+def test_json_near_a_cap_is_cut_where_the_writers_cut_it(store: ox.Store, caps) -> None:
+    assert whole_json(store.query(VARIED), QueryRequest(VARIED, **caps)) is None
+    cut = _in_query_process(store, VARIED, **caps)
+    assert cut == written(store, VARIED, "json", **caps)
+    assert cut.truncated
+
+
+def test_a_query_process_refuses_a_triple_term_in_json_too() -> None:
+    query = "SELECT ?t WHERE { BIND(<<( <http://a/s> <http://a/p> 1 )>> AS ?t) }"
+    with pytest.raises(QueryError) as raised:
+        _in_query_process(ox.Store(), query)
+    assert str(raised.value) == TripleTermError.MESSAGE

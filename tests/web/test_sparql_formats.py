@@ -10,9 +10,12 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
+from werkzeug.datastructures import MIMEAccept
 
 from publisher.build.snapshot import Snapshot
+from publisher.rdf.formats import RESULT_FORMATS
 from publisher.store.canned import CannedQuery, load_queries
+from publisher.web.negotiation import negotiate
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SELECT = (
@@ -209,3 +212,25 @@ def test_canned_queries_come_back_exactly_as_oxigraph_writes_them(
         return sorted(json.dumps(row, sort_keys=True) for row in document["results"]["bindings"])
 
     assert rows(body) == rows(expected)
+
+
+def test_negotiation_remembers_each_accept_header_apart() -> None:
+    """Each (formats, Accept) pair is matched once and remembered: headers in turn, each
+    asked twice, get their own format every time, and a header no format fits gets None."""
+    cases = [
+        ("text/csv", "csv"),
+        ("application/sparql-results+xml", "xml"),
+        ("text/tab-separated-values;q=0.9, text/csv;q=0.5", "tsv"),
+        ("application/sparql-results+json", "json"),
+        ("image/png", None),
+    ]
+    for _ in range(2):
+        for header, name in cases:
+            accept = MIMEAccept([(v.split(";")[0].strip(), _quality(v)) for v in header.split(",")])
+            chosen = negotiate(RESULT_FORMATS, accept)
+            assert (chosen.name if chosen else None) == name, header
+
+
+def _quality(value: str) -> float:
+    _, _, q = value.partition(";q=")
+    return float(q) if q else 1.0

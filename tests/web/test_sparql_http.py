@@ -43,6 +43,28 @@ def test_etag_changes_with_the_snapshot(client: FlaskClient) -> None:
         assert representation_etag(request, "v1") != representation_etag(request, "v2")
 
 
+def test_etag_names_the_origin_and_the_target(client: FlaskClient) -> None:
+    """Absolute URLs in an answer come from the origin: another scheme, host, port or
+    path prefix, like another path or query, is another representation."""
+    tags = set()
+    for base, path in [
+        ("http://a.example/", "/sparql?query=ASK{}"),
+        ("https://a.example/", "/sparql?query=ASK{}"),
+        ("http://b.example/", "/sparql?query=ASK{}"),
+        ("http://a.example:8080/", "/sparql?query=ASK{}"),
+        ("http://a.example/prefix/", "/sparql?query=ASK{}"),
+        ("http://a.example/", "/sparql?query=ASK{ }"),
+        ("http://a.example/", "/query?query=ASK{}"),
+    ]:
+        with client.application.test_request_context(path, base_url=base):
+            tags.add(representation_etag(request, "v1"))
+    assert len(tags) == 7
+    with client.application.test_request_context(
+        "/sparql?query=ASK{}", base_url="http://a.example/"
+    ):
+        assert representation_etag(request, "v1") in tags  # the same request, the same tag
+
+
 def test_errors_are_not_cached(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "ASK {"})
     assert response.status_code == 400
