@@ -193,7 +193,9 @@ class Demotion:
             return  # a signal raised as the job ended, handled after its thread did
         self.demoted = True
         with suppress(ProcessLookupError):  # it ended meanwhile: nothing left to demote
-            os.setpriority(os.PRIO_PROCESS, thread.native_id, self.niceness)
+            # Relative to where it runs: a server started under `nice` keeps the gap.
+            current = os.getpriority(os.PRIO_PROCESS, thread.native_id)
+            os.setpriority(os.PRIO_PROCESS, thread.native_id, min(19, current + self.niceness))
         with suppress(OSError):  # a sandbox may refuse it: the niceness still holds
             os.sched_setscheduler(thread.native_id, os.SCHED_IDLE, os.sched_param(0))
 

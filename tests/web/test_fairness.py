@@ -121,9 +121,9 @@ def _priorities(pid: int) -> set[tuple[int, int]]:
 def test_a_client_query_goes_to_the_background_once_it_has_run_a_while(
     make_app: Callable[..., Flask],
 ) -> None:
-    """A cheap client query runs at the web worker's priority (nice 0, SCHED_OTHER); one
+    """A cheap client query runs at the web worker's priority (its nice, SCHED_OTHER); one
     that uses more than DEMOTE_AFTER_CPU_SECONDS of CPU goes on in the background, nice
-    10 in SCHED_IDLE, in the thread that evaluates it; the next query its process answers
+    10 more in SCHED_IDLE, in the thread that evaluates it; the next query its process answers
     runs at full priority again, on a new thread. The pages' processes are never demoted."""
     app = make_app(RESPONSE_CACHE_BYTES=0, QUERY_PROCESSES=1, QUERY_TIMEOUT=120.0)
     client = app.test_client()
@@ -136,7 +136,10 @@ def test_a_client_query_goes_to_the_background_once_it_has_run_a_while(
     (process,) = _clients_lane(app).worker_pids()
     pages = lanes.own.worker_pids()
     assert pages
-    assert _priorities(process) == {(0, os.SCHED_OTHER)}
+    # Relative to the test's own niceness: the suite may run under `nice`.
+    full = (os.getpriority(os.PRIO_PROCESS, 0), os.SCHED_OTHER)
+    background = (min(19, full[0] + 10), os.SCHED_IDLE)
+    assert _priorities(process) == {full}
     statuses: list[int] = []
     # About 1.5 s of CPU on the shipped data: past the allowance, well within the limit.
     slow = threading.Thread(
@@ -146,11 +149,11 @@ def test_a_client_query_goes_to_the_background_once_it_has_run_a_while(
     )
     slow.start()
     deadline = time.monotonic() + 60
-    while (10, os.SCHED_IDLE) not in _priorities(process):
+    while background not in _priorities(process):
         assert time.monotonic() < deadline and slow.is_alive(), _priorities(process)
         time.sleep(0.02)
     # Only the evaluating thread: the one that waits for it keeps its priority.
-    assert (0, os.SCHED_OTHER) in _priorities(process)
+    assert full in _priorities(process)
     slow.join(120)
     assert statuses == [200]
     assert client.get("/sparql", query_string={"query": "ASK { ?s ?s ?s }"}).status_code == 200
@@ -158,11 +161,11 @@ def test_a_client_query_goes_to_the_background_once_it_has_run_a_while(
     # The demoted thread has returned; in SCHED_IDLE on a loaded machine its exit may wait
     # for a core a while after it was joined.
     deadline = time.monotonic() + 30
-    while _priorities(process) != {(0, os.SCHED_OTHER)}:
+    while _priorities(process) != {full}:
         assert time.monotonic() < deadline, _priorities(process)
         time.sleep(0.05)
     for pid in pages:
-        assert _priorities(pid) == {(0, os.SCHED_OTHER)}, pid
+        assert _priorities(pid) == {full}, pid
 
 
 RUNAWAYS = 8
