@@ -24,16 +24,27 @@ PRELOAD = ["publisher.store.worker"]
 
 
 def forkserver_context() -> ForkServerContext:
-    """The fork server every child of the web server starts from. A child that needs more
-    than the preload (pySHACL for an upload) imports it after the fork. One definition,
-    because the first caller's preload list is the one the fork server keeps."""
+    """The fork server every child of the web server starts from, started (or restarted,
+    if it died) now. A child that needs more than the preload (pySHACL for an upload)
+    imports it after the fork. One definition, because the first caller's preload list is
+    the one the fork server keeps. Call it before each child is started, so that the fork
+    server is never started by multiprocessing itself, without the setting below."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     # The fork server is `python -c`, which puts the current folder first on its path
     # (Python 3.11 ignores the path multiprocessing hands it): started in a folder holding
     # another copy of `publisher`, or a `pyoxigraph.py`, its query processes ran that code.
-    # PYTHONSAFEPATH (3.11) keeps the folder off the path of the Pythons it starts.
+    # PYTHONSAFEPATH (3.11) keeps the folder off its path; set only while it is started,
+    # since every other Python this process starts (a test's `python -c`) would inherit it.
+    previous = os.environ.get("PYTHONSAFEPATH")
     os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = previous
     return context
 
 
@@ -42,7 +53,6 @@ def start_fork_server() -> None:
     interpreter importing ``PRELOAD``) then overlaps the caller's own start-up, which
     ``serve``'s web workers spend making the app (bench/serve/startup.py)."""
     forkserver_context()
-    multiprocessing.forkserver.ensure_running()
 
 
 def cap_memory(megabytes: int) -> None:

@@ -77,7 +77,6 @@ class EmbeddedStore:
         self._busy: set[_Worker] = set()
         self._started = 0
         self._lock = threading.Condition()
-        self._context: ForkServerContext | None = None
 
     def query(self, request: QueryRequest, timeout: float) -> QueryResult:
         """Answer in a worker; past ``timeout`` seconds (waiting included) the worker dies."""
@@ -125,10 +124,12 @@ class EmbeddedStore:
                 return worker
             self._started += 1
         try:
-            if self._context is None:
-                self._context = forkserver_context()
             worker = _Worker(
-                self._context, self.store_path, self.memory_mb, self.allow_unwalled, self.niceness
+                forkserver_context(),
+                self.store_path,
+                self.memory_mb,
+                self.allow_unwalled,
+                self.niceness,
             )
             with self._lock:
                 self._busy.add(worker)

@@ -1,8 +1,13 @@
 """The fork server's children import the installed code, whatever folder the server runs in."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from publisher.sandbox import forkserver_context
 
 CHILD = """
 import sys
@@ -37,3 +42,13 @@ def test_a_publisher_folder_in_the_current_folder_is_not_preloaded(tmp_path: Pat
     loaded = Path(done.stdout.strip())
     assert loaded.name == "worker.py"
     assert tmp_path not in loaded.parents, f"the fork server preloaded {loaded}"
+
+
+def test_the_safe_path_setting_is_not_left_for_other_pythons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the fork server gets PYTHONSAFEPATH: a `python -c` that the same process starts
+    later (a test's, an operator's hook) still finds modules in its current folder."""
+    monkeypatch.delenv("PYTHONSAFEPATH", raising=False)
+    forkserver_context()
+    assert "PYTHONSAFEPATH" not in os.environ
