@@ -91,8 +91,12 @@ def test_runaway_query_gets_503_and_its_process_is_killed(make_app) -> None:
     assert response.status_code == 503
     assert "time limit of 1 s" in response.get_data(as_text=True)
     assert response.headers["Retry-After"]
-    alive = descendants(os.getpid())
-    assert not running & alive.keys(), "the process that ran the query must be gone"
+    # Killed, it is gone once the kernel has run its exit: on a loaded machine, a query
+    # process in the background (SCHED_IDLE) may wait a while for a core to do that.
+    deadline = time.monotonic() + 30
+    while running & descendants(os.getpid()).keys() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running & descendants(os.getpid()).keys(), "the process must be gone"
     assert not running & store.worker_pids(), "and the store must no longer count it"
     # The endpoint goes on answering with a fresh process.
     assert client.get("/sparql", query_string={"query": CHEAP}).status_code == 200
