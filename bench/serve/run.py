@@ -495,14 +495,7 @@ def startup_benchmark(args: argparse.Namespace, home: Path, snapshot: Snapshot) 
         title="start of the process to the first query answered (goal: within 2 s)",
     )
     seconds: dict[str, float] = {}
-    memory = Table(
-        "process",
-        "count",
-        "RSS MiB each (max)",
-        "PSS MiB each (max)",
-        "PSS MiB all",
-        title="publisher memory",
-    )
+    memory: Table | None = None
     for name in ("oxigraph serve-read-only", "publisher (gunicorn)"):
         port = free_port()
         command = (
@@ -513,7 +506,7 @@ def startup_benchmark(args: argparse.Namespace, home: Path, snapshot: Snapshot) 
         with started(name, command, port) as server:
             seconds[name] = server.seconds_to_first_answer
             if name.startswith("publisher"):
-                memory_table(server, memory)
+                memory = memory_table(server, "publisher memory")
     baseline = seconds["oxigraph serve-read-only"]
     for name, value in seconds.items():
         table.add_row(
@@ -523,14 +516,23 @@ def startup_benchmark(args: argparse.Namespace, home: Path, snapshot: Snapshot) 
             f"{value / baseline:.2f}x",
         )
     console.print(table)
-    console.print(memory)
+    if memory is not None:
+        console.print(memory)
 
 
-def memory_table(server: Server, table: Table) -> None:
-    """The master, its web workers, and each worker's children (its fork server, the
-    resource tracker multiprocessing starts with it) and grandchildren (the query
-    processes the fork server forked), told apart by their command lines, each once
+def memory_table(server: Server, title: str) -> Table:
+    """The memory of the master, its web workers, and each worker's children (its fork
+    server, the resource tracker multiprocessing starts with it) and grandchildren (the
+    query processes the fork server forked), told apart by their command lines, each once
     both lanes have answered queries."""
+    table = Table(
+        "process",
+        "count",
+        "RSS MiB each (max)",
+        "PSS MiB each (max)",
+        "PSS MiB all",
+        title=title,
+    )
     for _ in range(3):  # a few answers, so that both lanes' query processes exist
         get(server.port, query_probe(FIRST_QUERY))
     groups: dict[str, list[tuple[float, float]]] = {
@@ -557,6 +559,7 @@ def memory_table(server: Server, table: Table) -> None:
             f"{max(pss for _, pss in sizes):.0f}",
             f"{sum(pss for _, pss in sizes):.0f}",
         )
+    return table
 
 
 def main() -> None:

@@ -274,16 +274,8 @@ def benchmark(label: str, home: Path, snapshot: Snapshot, args: argparse.Namespa
     if args.memory:
         for name, bin_dir in installs.items():
             port = free_port()
-            memory = Table(
-                "process",
-                "count",
-                "RSS MiB each (max)",
-                "PSS MiB each (max)",
-                "PSS MiB all",
-                title=f"memory: {name}, once both lanes answered",
-            )
             with started(name, publisher_at(bin_dir, home, port), port) as server:
-                memory_table(server, memory)
+                memory = memory_table(server, f"memory: {name}, once both lanes answered")
             console.print(memory)
 
 
