@@ -71,19 +71,24 @@ VALUE_COMPONENTS = {
     SH.node,
 }
 
+# A shape's targets and the SHACL words that describe it rather than constrain it.
+TARGETS_AND_ANNOTATIONS = frozenset(
+    {
+        SH.targetClass,
+        SH.targetNode,
+        SH.targetSubjectsOf,
+        SH.targetObjectsOf,
+        SH.severity,
+        SH.name,
+        SH.description,
+        SH.message,
+        SH.deactivated,
+        SH.order,
+        SH.group,
+    }
+)
 # Predicates of a shape that are no constraint, or are read with the one they belong to.
-NOT_CONSTRAINTS = {
-    SH.targetClass,
-    SH.targetNode,
-    SH.targetSubjectsOf,
-    SH.targetObjectsOf,
-    SH.severity,
-    SH.name,
-    SH.description,
-    SH.message,
-    SH.deactivated,
-    SH.order,
-    SH.group,
+NOT_CONSTRAINTS = TARGETS_AND_ANNOTATIONS | {
     SH.path,
     SH.flags,
     SH.qualifiedMinCount,

@@ -25,11 +25,12 @@ from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from publisher.rdf.terms import oxigraph_triples, to_oxigraph, to_rdflib
 from publisher.validation.core_sparql import (
+    TARGETS_AND_ANNOTATIONS,
     CompiledShapes,
     CoreQuery,
     compile_shapes,
@@ -185,23 +186,8 @@ def split_shapes(shapes: Graph) -> tuple[list[Node], list[SparqlShape]]:
 _SPLIT_CACHE: dict[int, tuple[Graph, tuple[list[Node], list[SparqlShape]]]] = {}
 
 
-_NOT_CONSTRAINTS = {
-    RDF.type,
-    SH.targetClass,
-    SH.targetNode,
-    SH.targetSubjectsOf,
-    SH.targetObjectsOf,
-    SH.severity,
-    SH.name,
-    SH.description,
-    SH.message,
-    SH.sparql,
-    SH.deactivated,
-    SH.order,
-    SH.group,
-    RDFS.label,
-    RDFS.comment,
-}
+# What a SPARQL-constraint shape may hold beside its constraint.
+_NOT_CONSTRAINTS = TARGETS_AND_ANNOTATIONS | {SH.sparql}
 
 
 def _has_core_constraints(shapes: Graph, shape: Node) -> bool:
