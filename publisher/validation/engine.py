@@ -54,21 +54,27 @@ class SparqlShape:
     is_property_shape: bool
 
 
-def run_shapes(data: Graph, shapes: Graph, compiled: bool = True) -> list[ValidationResult]:
+def run_shapes(
+    data: Graph, shapes: Graph, compiled: bool = True, hierarchies: Graph | None = None
+) -> list[ValidationResult]:
     """Every result of validating data (ontology included) against shapes.
 
     The core constraints run as compiled SPARQL; the shapes the compiler does not
     translate, and all of them with ``compiled=False`` (the reference the tests compare
-    with), are validated by pySHACL.
+    with), are validated by pySHACL. ``hierarchies``, outside vocabularies' class
+    hierarchies, is read as part of the data graph (sh:class follows rdfs:subClassOf
+    there) without being added to ``data``.
     """
     core, sparql = split_shapes(shapes)
     try:
-        store = oxigraph_store(data)
+        store = oxigraph_store(data, hierarchies)
     except ValueError:  # a term Oxigraph refuses: let pySHACL do all of it
-        return pyshacl_results(data, shapes, None)
+        return pyshacl_results(_joined(data, hierarchies), shapes, None)
     translated = compiled_core(shapes) if compiled else CompiledShapes(dict.fromkeys(core, ""))
     results = (
-        pyshacl_results(data, shapes, list(translated.fallback)) if translated.fallback else []
+        pyshacl_results(_joined(data, hierarchies), shapes, list(translated.fallback))
+        if translated.fallback
+        else []
     )
     canonical = _Canonical()
     for query in translated.queries:
@@ -144,11 +150,24 @@ def results_of(report: Graph, shapes: Graph) -> list[ValidationResult]:
     return records
 
 
-def oxigraph_store(data: Graph) -> ox.Store:
-    """An in-memory Oxigraph store of the graph (ValueError for a term it refuses)."""
+def oxigraph_store(data: Graph, hierarchies: Graph | None = None) -> ox.Store:
+    """An in-memory Oxigraph store of the graphs (ValueError for a term it refuses)."""
     store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in oxigraph_triples(data))
+    for graph in (data, hierarchies or Graph()):
+        store.bulk_extend(
+            ox.Quad(t.subject, t.predicate, t.object) for t in oxigraph_triples(graph)
+        )
     return store
+
+
+def _joined(data: Graph, hierarchies: Graph | None) -> Graph:
+    """The data graph as pySHACL must read it: a copy with the hierarchies, if any."""
+    if hierarchies is None:
+        return data
+    joined = Graph()
+    joined += data
+    joined += hierarchies
+    return joined
 
 
 def _split(shapes: Graph) -> tuple[list[Node], list[SparqlShape]]:

@@ -25,7 +25,7 @@ from rdflib.term import Node
 from publisher.i18n import _
 from publisher.rdf.namespaces import PREFIXES, compact_iri
 from publisher.rdf.parsing import EXTENSIONS, InputError, iter_triples, load_graph
-from publisher.rdf.resources import ONTOLOGY_FILE, turtle_files
+from publisher.rdf.resources import ONTOLOGY_FILE, resource_dir, turtle_files
 from publisher.validation.codes import code_results
 from publisher.validation.context import own_nodes, published_context, relied_on
 from publisher.validation.engine import run_shapes
@@ -38,6 +38,8 @@ from publisher.validation.vocabulary import vocabulary_results
 _log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+CLASS_HIERARCHIES_FILE = resource_dir("ontology") / "class-hierarchies.ttl"
 
 
 def shape_files() -> list[Path]:
@@ -59,6 +61,14 @@ def ontology_graph() -> Graph:
     files validated with it (f0x...).
     """
     return load_graph([ONTOLOGY_FILE], blank_prefix="o")
+
+
+@cache
+def class_hierarchies() -> Graph:
+    """The outside vocabularies' class hierarchies the shapes follow (ORG's, FOAF's),
+    read with every data graph validated and never published: a steward's
+    org:FormalOrganization is an org:Organization (ontology/class-hierarchies.ttl)."""
+    return load_graph([CLASS_HIERARCHIES_FILE])
 
 
 def rdf_files(paths: Iterable[Path]) -> list[Path]:
@@ -206,7 +216,7 @@ def validate_graph(
             data += relied_on(graph, context)
         if not includes_ontology:
             data += ontology_graph()
-    raw = run_shapes(data, shapes_graph())
+    raw = run_shapes(data, shapes_graph(), hierarchies=class_hierarchies())
     raw += vocabulary_results(graph, ontology_graph(), shapes_graph())
     raw += code_results(graph, shapes_graph())
     if context is not None:

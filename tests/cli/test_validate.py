@@ -296,3 +296,20 @@ def test_a_folder_s_symbolic_links_out_of_it_are_skipped_with_a_warning(
     assert "root:x" not in result.output
     assert f"skipping {folder / 'passwd.ttl'}: a symbolic link out of {folder}" in caplog.text
     assert "again.ttl" not in caplog.text
+
+
+@pytest.mark.parametrize("kind", ["org:FormalOrganization", "org:OrganizationalCollaboration"])
+def test_a_subclass_of_org_organization_is_an_organization(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    """ORG's own subclasses (ontology/class-hierarchies.ttl) count where a shape asks for
+    an org:Organization: a post in such a city conforms (S22), and the city itself gets
+    the organisation shapes (S30, its label)."""
+    typed = GOOD.replace("ex:city a org:Organization", f"ex:city a {kind}")
+    result = runner.invoke(main, ["validate", str(write(tmp_path, "city.ttl", typed))])
+    assert result.exit_code == 0, result.output
+
+    unlabelled = typed.replace(' ; rdfs:label "City of Example"@en .', " .")
+    result = runner.invoke(main, ["validate", str(write(tmp_path, "city.ttl", unlabelled))])
+    assert result.exit_code == 1, result.output
+    assert "[S30]" in result.output and "http://example.org/city" in result.output
