@@ -14,7 +14,7 @@ shapes graph. A shape using anything it does not know is left to pySHACL, with t
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import count
@@ -417,27 +417,41 @@ def target_pattern(shapes: Graph, shape: Node) -> str | None:
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(sorted(branches)) + " } }"
 
 
-def sparql_path(shapes: Graph, path: Node) -> str:
-    """A SHACL property path as a SPARQL property path."""
-    if isinstance(path, URIRef):
-        return f"<{path}>"
-    if (path, RDF.first, None) in shapes:  # a list is a sequence path, whatever else it has
-        return "(" + "/".join(sparql_path(shapes, p) for p in _list(shapes, path)) + ")"
-    for modifier, mark in (
-        (SH.zeroOrMorePath, "*"),
-        (SH.oneOrMorePath, "+"),
-        (SH.zeroOrOnePath, "?"),
-    ):
-        inner = shapes.value(path, modifier)
-        if inner is not None:
-            return f"({sparql_path(shapes, inner)}){mark}"
-    inverse = shapes.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^({sparql_path(shapes, inverse)})"
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(sparql_path(shapes, p) for p in _list(shapes, alternatives)) + ")"
-    raise Unsupported(f"the path {path}")
+def sparql_path(
+    shapes: Graph, path: Node, name: Callable[[URIRef], str] = lambda iri: f"<{iri}>"
+) -> str:
+    """A SHACL property path as a SPARQL property path, each IRI written by ``name``
+    (``<...>`` for a query; the reports pass a prefixed name). Brackets only where
+    SPARQL's precedence needs them (| below /, both below ^ and the modifiers), so the
+    same text reads well in a report."""
+
+    def walk(node: Node, tightness: int) -> str:
+        if isinstance(node, URIRef):
+            return name(node)
+        if (node, RDF.first, None) in shapes:  # a list is a sequence path, whatever else
+            return _bracketed("/".join(walk(p, 1) for p in _list(shapes, node)), tightness > 1)
+        alternatives = shapes.value(node, SH.alternativePath)
+        if alternatives is not None:
+            joined = "|".join(walk(p, 0) for p in _list(shapes, alternatives))
+            return _bracketed(joined, tightness > 0)
+        for modifier, mark in (
+            (SH.zeroOrMorePath, "*"),
+            (SH.oneOrMorePath, "+"),
+            (SH.zeroOrOnePath, "?"),
+        ):
+            inner = shapes.value(node, modifier)
+            if inner is not None:
+                return _bracketed(walk(inner, 3) + mark, tightness > 2)
+        inverse = shapes.value(node, SH.inversePath)
+        if inverse is not None:
+            return _bracketed("^" + walk(inverse, 3), tightness > 2)
+        raise Unsupported(f"the path {node}")
+
+    return walk(path, 0)
+
+
+def _bracketed(text: str, needed: bool) -> str:
+    return f"({text})" if needed else text
 
 
 def rdflib_path(shapes: Graph, path: Node) -> URIRef | RdflibPath:

@@ -28,6 +28,7 @@ from publisher.rdf.parsing import EXTENSIONS, InputError, iter_triples, load_gra
 from publisher.rdf.resources import ONTOLOGY_FILE, resource_dir, turtle_files
 from publisher.validation.codes import code_results
 from publisher.validation.context import own_nodes, published_context, relied_on
+from publisher.validation.core_sparql import sparql_path
 from publisher.validation.engine import run_shapes
 from publisher.validation.limits import ParseLimits, check_parse
 from publisher.validation.locations import locate
@@ -262,20 +263,9 @@ def _labels(graph: Graph, node: Node) -> dict[str, str]:
 
 def path_text(shapes: Graph, path: Node) -> str:
     """A SHACL property path written as a SPARQL path with prefixes (e.g. ``^mr:requires``)."""
-    if isinstance(path, URIRef):
-        short = compact_iri(str(path), PREFIXES)
-        return short if short != str(path) else f"<{path}>"
-    inverse = shapes.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + path_text(shapes, inverse)
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "|".join(path_text(shapes, p) for p in shapes.items(alternatives))
-    for modifier, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+")):
-        inner = shapes.value(path, modifier)
-        if inner is not None:
-            return f"({path_text(shapes, inner)}){mark}"
-    inner = shapes.value(path, SH.zeroOrOnePath)
-    if inner is not None:
-        return f"({path_text(shapes, inner)})?"
-    return "/".join(path_text(shapes, p) for p in shapes.items(path))
+    return sparql_path(shapes, path, name=_prefixed)
+
+
+def _prefixed(iri: URIRef) -> str:
+    short = compact_iri(str(iri), PREFIXES)
+    return short if short != str(iri) else f"<{iri}>"

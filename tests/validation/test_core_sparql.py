@@ -13,16 +13,17 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
 from publisher.rdf.parsing import load_graph
 from publisher.rdf.resources import turtle_files
 from publisher.validation import engine
-from publisher.validation.core_sparql import compile_shapes
+from publisher.validation.core_sparql import compile_shapes, sparql_path
 from publisher.validation.engine import compiled_core, run_shapes
 from publisher.validation.model import SH
-from publisher.validation.validator import ontology_graph, shapes_graph
+from publisher.validation.validator import ontology_graph, path_text, shapes_graph
 
 TESTS = Path(__file__).parents[1]
 FIXTURES = sorted((TESTS / "validation" / "fixtures").glob("*.ttl")) + sorted(
@@ -172,3 +173,24 @@ def test_a_shape_the_compiler_does_not_know_is_left_to_pyshacl(
         SH.ClosedConstraintComponent,
         SH.MinCountConstraintComponent,
     }
+
+
+def test_a_path_is_written_once_for_queries_and_reports() -> None:
+    """One walker writes a SHACL path for the compiled queries (``<...>``) and for the
+    reports (prefixed names): brackets where SPARQL's precedence needs them and only
+    there, and Oxigraph reads the query form."""
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix ex: <http://example.org/> .
+        ex:s sh:path ( [ sh:alternativePath ( ex:a rdfs:label ) ]
+                       [ sh:inversePath ( ex:c ex:d ) ]
+                       [ sh:zeroOrMorePath [ sh:inversePath ex:e ] ] ex:f ) .""",
+        format="turtle",
+    )
+    path = shapes.value(URIRef("http://example.org/s"), URIRef(str(SH.path)))
+    assert path_text(shapes, path) == (
+        "(<http://example.org/a>|rdfs:label)/^(<http://example.org/c>/<http://example.org/d>)"
+        "/(^<http://example.org/e>)*/<http://example.org/f>"
+    )
+    ox.Store().query(f"ASK {{ ?x {sparql_path(shapes, path)} ?y }}")
