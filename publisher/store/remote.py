@@ -58,9 +58,12 @@ VIRTUOSO_ASK = "__ASK_RETVAL"
 # results too, where it is no valid blank node label: the scheme is taken off.
 VIRTUOSO_BNODE = (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "')
 # Virtuoso's header on an answer it cut at a time limit the request set (``timeout``, in
-# ms): an "anytime" answer, status 200, the rows found so far. (At MaxQueryExecutionTime
-# of its virtuoso.ini it answers 500 instead.)
+# ms): an "anytime" answer, status 200, the rows found so far.
 VIRTUOSO_STATE = "x-sql-state"
+# How Virtuoso's 500 starts when it stopped a query at MaxQueryExecutionTime of its
+# virtuoso.ini ("Virtuoso S1T00 Error SR171: Transaction timed out"; S1T00 is the SQL
+# state of a time-out): the query's fault, as the embedded store's time limit is.
+VIRTUOSO_TIMED_OUT = "Virtuoso S1T00 "
 
 
 def query_form(text: str) -> str:
@@ -214,6 +217,13 @@ class RemoteStore:
         ``answer_bytes(request)``: past it, the rows already parsed are the answer, cut."""
         if response.status_code == 400:
             raise QueryError(_message(response) or "the SPARQL endpoint refused the query")
+        if response.status_code == 500:
+            message = _message(response)
+            if message.startswith(VIRTUOSO_TIMED_OUT):
+                raise QueryTimeout(
+                    "the query ran past the store's time limit "
+                    f"({message.splitlines()[0].removeprefix('Virtuoso ')})"
+                )
         if response.status_code != 200:
             raise StoreUnavailable(
                 f"the SPARQL endpoint {self.endpoint} answered {response.status_code}"

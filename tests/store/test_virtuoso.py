@@ -59,3 +59,14 @@ def test_an_answer_cut_at_virtuosos_time_limit_is_a_timeout(
         assert store.query(QueryRequest("ASK {}"), 30).body == b'{"head":{},"boolean":true}'
     finally:
         store.close()
+
+
+def test_a_query_stopped_at_virtuosos_own_time_limit_is_a_timeout(
+    reader: RemoteStore,
+) -> None:
+    """At MaxQueryExecutionTime of its virtuoso.ini (tests/stores.py: 5 s) Virtuoso answers
+    500 "Virtuoso S1T00 Error SR171: Transaction timed out": the query's time-out, answered
+    as the embedded store answers one, not the store being unavailable."""
+    with pytest.raises(QueryTimeout, match=r"time limit \(S1T00 Error SR171"):
+        reader.query(QueryRequest(RUNAWAY), 60)
+    assert reader.query(QueryRequest("ASK {}"), 30).body == b'{"head":{},"boolean":true}'
