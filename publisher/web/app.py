@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher.build.snapshot import current_snapshot, default_home
 from publisher.web import http, language
@@ -72,4 +73,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         validate.bp,
     ):
         app.register_blueprint(blueprint)
+    if settings.trusted_proxies:
+        # Outermost, so that every path of the app sees the client's address (werkzeug's
+        # ProxyFix reads X-Forwarded-For from the right, as many hops as are trusted);
+        # scheme and host are PUBLIC_URL's to set, not a header's.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0
+        )
     return app

@@ -36,9 +36,13 @@ class Settings:
     # and descriptions, the catalog), so runaway client queries never make pages wait.
     page_query_processes: int = 2
     # Client queries one address may run at once on the server (0: no limit); one more
-    # gets 429 with Retry-After. Behind a reverse proxy all clients share its address:
-    # raise it there, or set 0.
+    # gets 429 with Retry-After. Behind a reverse proxy, set trusted_proxies, or all
+    # clients share the proxy's address.
     client_queries: int = 2
+    # Proxies in front of the server whose X-Forwarded-For is believed (0: none, the
+    # default): with N, a client's address is the Nth from the right in that header, as
+    # the nearest trusted proxy wrote it; what a client wrote left of it is ignored.
+    trusted_proxies: int = 0
     # Address space of one query process in MiB (0: no cap); a query past it gets 503.
     query_memory_mb: int = 2048
     # Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) returned at most; the rest is cut.
@@ -109,6 +113,11 @@ class Settings:
                 values[f.name] = _checked_flag(f.name.upper(), value)
             else:
                 values[f.name] = kind(value)
+        if values["trusted_proxies"] < 0:
+            raise ValueError(
+                f"TRUSTED_PROXIES {values['trusted_proxies']}: give the number of proxies "
+                "in front of the server whose X-Forwarded-For to believe, 0 or more"
+            )
         if values["public_url"] is not None:
             values["public_url"] = _checked_public_url(values["public_url"])
         return cls(**values)

@@ -90,6 +90,44 @@ def test_the_one_error_map_answers_a_busy_client_with_429() -> None:
     assert error_status(ClientBusy("busy")) == (429, "busy")
 
 
+# A client's address as the test client sends it, and one a client may write in
+# X-Forwarded-For to pass for another.
+PEER, OTHER = "198.51.100.7", "203.0.113.9"
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded_for", "counted_as_other"),
+    [
+        (0, OTHER, False),  # no trusted proxy: the header is anyone's to write, ignored
+        (1, OTHER, True),  # one proxy, which wrote the client's address
+        (1, f"{OTHER}, 192.0.2.1", False),  # the client wrote OTHER, the proxy its address
+        (2, f"{OTHER}, 192.0.2.1", True),  # two proxies: the farther one wrote OTHER
+    ],
+)
+def test_x_forwarded_for_names_the_client_only_as_far_as_proxies_are_trusted(
+    make_app: Callable[..., Flask], hops: int, forwarded_for: str, counted_as_other: bool
+) -> None:
+    """Behind a proxy every client has the proxy's address; TRUSTED_PROXIES says how many
+    hops of X-Forwarded-For to believe, so that the address limit counts clients, and a
+    forged header gets no one another's share."""
+    app = make_app(CLIENT_QUERIES=1, TRUSTED_PROXIES=hops, RESPONSE_CACHE_BYTES=0)
+    with app.app_context():
+        clients = publication().clients
+    with clients.slot(OTHER):  # OTHER already runs the one query it may
+        response = app.test_client().get(
+            "/sparql",
+            query_string={"query": "ASK {}"},
+            headers={"X-Forwarded-For": forwarded_for},
+            environ_base={"REMOTE_ADDR": PEER},
+        )
+    assert response.status_code == (429 if counted_as_other else 200), response.text
+
+
+def test_a_negative_count_of_trusted_proxies_is_refused(make_app: Callable[..., Flask]) -> None:
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES -1: give the number of proxies"):
+        make_app(TRUSTED_PROXIES=-1)
+
+
 def test_pages_are_answered_while_runaways_fill_every_client_process(
     make_app: Callable[..., Flask],
 ) -> None:
