@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -40,6 +41,17 @@ def app(snapshot_home: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def uploads_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], set[Path]]:
+    """The upload folders this test's app left behind: the app's temporary files go to a
+    folder of this test's own, so another test's upload running beside it on another worker
+    (the browser tests') is not counted (CI once failed on one)."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return lambda: set(folder.glob("municipal-roles-upload-*"))
 
 
 @pytest.fixture

@@ -8,15 +8,18 @@ serve the whole module; the language is chosen with ``?lang=`` (the site's own s
 so no browser is started per language.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import RDFS, SKOS, Graph, URIRef
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.wait import WebDriverWait
 from test_browser import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, WAIT, server
 from test_browser_query import SIZES, _axe, _wait, screenshots
 
@@ -96,9 +99,31 @@ def _open(driver: WebDriver, base: str, page: str, path: str, language: str) -> 
     separator = "&" if "?" in path else "?"
     driver.get(f"{base}{path}{separator}lang={language}")
     if page in UPLOADS:
-        driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(UPLOADS[page]))
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        form = driver.find_element(By.CSS_SELECTOR, "main form")
+        form.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(UPLOADS[page]))
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        # The click does not wait for the report: until the form's page is gone, its own h1
+        # may be found and then vanish under the driver (CI once failed so).
+        WebDriverWait(driver, WAIT).until(_gone(form))
     _wait(driver, "h1")
+
+
+def _gone(element: WebElement) -> Callable[[WebDriver], bool]:
+    """Whether ``element``'s document has been replaced: Chromium says so either as a stale
+    element or as a node that 'does not belong to the document'."""
+
+    def predicate(_driver: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in (error.msg or ""):
+                return True
+            raise
+        return False
+
+    return predicate
 
 
 @pytest.mark.parametrize("size", SIZES)

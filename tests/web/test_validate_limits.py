@@ -1,7 +1,6 @@
 """/validate bounds every upload: triples read, results shown, time, validations at once."""
 
 import json
-import tempfile
 from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
@@ -44,20 +43,16 @@ def test_the_report_is_the_one_the_cli_gives(client, tmp_path: Path):
     assert "omitted_results" not in response.get_json()
 
 
-def _uploads_on_disk() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("municipal-roles-upload-*"))
-
-
-def test_a_slow_validation_is_stopped_with_503_and_the_next_one_works(make_app):
+def test_a_slow_validation_is_stopped_with_503_and_the_next_one_works(make_app, uploads_on_disk):
     app = make_app(VALIDATE_TIMEOUT=0.5, VALIDATE_MAX_TRIPLES=20_000)
     client = app.test_client()
-    before = _uploads_on_disk()
+    before = uploads_on_disk()
     response = _upload(client, _typed_blank_nodes(15_000), "many.ttl", headers=JSON)
     assert response.status_code == 503
     text = response.get_data(as_text=True)
     assert "time limit of 0.5 s" in text
     assert "municipal-roles validate" in text
-    assert _uploads_on_disk() <= before  # the killed validation left no file behind
+    assert uploads_on_disk() <= before  # the killed validation left no file behind
     # The same app (its validation slots) with time enough for a small file on a loaded
     # machine: what is tested is that the killed validation left the app usable, not how
     # fast a process starts.

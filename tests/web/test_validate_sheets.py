@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -98,7 +97,6 @@ def test_a_zip_without_the_template_is_400(client) -> None:
     assert "no CSV file of the template" in response.get_data(as_text=True)
 
 
-def test_nothing_is_left_on_disk(client) -> None:
-    before = set(Path(tempfile.gettempdir()).glob("municipal-roles-upload-*"))
+def test_nothing_is_left_on_disk(client, uploads_on_disk) -> None:
     _upload(client, _zip(_city_members()), "maple-grove.zip")
-    assert set(Path(tempfile.gettempdir()).glob("municipal-roles-upload-*")) == before
+    assert uploads_on_disk() == set()
