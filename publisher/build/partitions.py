@@ -68,6 +68,11 @@ _SCHEMA_PREDICATES = {
     RDFS.range,
 }
 _ALLOWED_OWL_TYPES = {OWL.NamedIndividual, OWL.Thing}
+# Read once: a closed namespace's attribute is a slow look-up, and these are asked of
+# every triple of a national build.
+_TYPE = RDF.type
+_SAME_AS = OWL.sameAs
+_SCHEMA_NAMESPACES = (str(OWL), str(RDFS))
 # Class expressions whose rules join two facts of one node (OWL 2 RL cls-int1, cls-svf1,
 # cls-avf, cls-maxc*, prp-key, prp-spo2): none is in the ontology today.
 _JOINING_EXPRESSIONS = (
@@ -171,7 +176,7 @@ def _linked_nodes(graph: Graph) -> set[Node]:
     found: set[Node] = set()
     for s, p, o in graph:
         found.add(s)
-        if p != RDF.type and isinstance(o, URIRef | BNode):
+        if p != _TYPE and isinstance(o, URIRef | BNode):
             found.add(o)
     return found
 
@@ -212,9 +217,10 @@ def plan(sources: list[Source], shared: Graph) -> Plan:
             i = parent[i]
         return i
 
+    linked = [_linked_nodes(source.graph) - shared_nodes for source in municipal]
     owner: dict[Node, int] = {}
-    for i, source in enumerate(municipal):
-        for node in _linked_nodes(source.graph) - shared_nodes:
+    for i, nodes in enumerate(linked):
+        for node in nodes:
             j = owner.setdefault(node, i)
             if root(j) != root(i):
                 parent[root(i)] = root(j)
@@ -222,7 +228,7 @@ def plan(sources: list[Source], shared: Graph) -> Plan:
     for i, source in enumerate(municipal):
         partition = groups.setdefault(root(i), Partition([]))
         partition.sources.append(source)
-        partition.nodes |= _linked_nodes(source.graph) - shared_nodes
+        partition.nodes |= linked[i]
     partitions = sorted(groups.values(), key=lambda p: p.key)
     schema = Graph()
     schema += shared
@@ -294,20 +300,24 @@ def whole_graph_needed(
     # post) sees, from a shared node, the partitions that point at it: their batches would
     # judge it without the others.
     referrers = set(shapes_graph().objects(None, SH.inversePath))
+    owl = str(OWL)
     for partition in partitions:
         for s, p, o in partition.triples():
-            where = f"{partition.key} states <{s}> <{p}> <{o}>"
             if s in shared_nodes:
-                return f"{where}: a triple about a shared resource"
-            if p == OWL.sameAs or p in _SCHEMA_PREDICATES or str(p).startswith(str(OWL)):
-                return f"{where}: schema or identity in a municipality's file"
-            schema_type = str(o).startswith((str(OWL), str(RDFS)))
-            if p == RDF.type and schema_type and o not in _ALLOWED_OWL_TYPES:
-                return f"{where}: schema in a municipality's file"
-            if p in joining and o in shared_nodes:
-                return f"{where}: a joining property towards a shared resource"
-            if p in referrers and o in shared_nodes:
-                return f"{where}: a shape follows it back to a shared resource"
+                why = "a triple about a shared resource"
+            elif p == _SAME_AS or p in _SCHEMA_PREDICATES or str(p).startswith(owl):
+                why = "schema or identity in a municipality's file"
+            elif (
+                p == _TYPE and str(o).startswith(_SCHEMA_NAMESPACES) and o not in _ALLOWED_OWL_TYPES
+            ):
+                why = "schema in a municipality's file"
+            elif p in joining and o in shared_nodes:
+                why = "a joining property towards a shared resource"
+            elif p in referrers and o in shared_nodes:
+                why = "a shape follows it back to a shared resource"
+            else:
+                continue
+            return f"{partition.key} states <{s}> <{p}> <{o}>: {why}"
     return None
 
 
