@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from filelock import Timeout
 from rdflib import OWL, Graph
 from rdflib.graph import ReadOnlyGraphAggregate
@@ -188,14 +189,17 @@ def build(
             paths += context_files(paths[1:])
         step("drawing org charts (Graphviz)")
         charts = chart_documents(ReadOnlyGraphAggregate([closure.asserted, closure.inferred]))
-        step("indexing labels for search")
         documents = {
             **documents,
             **ontology_documents(ONTOLOGY_FILE),
             **charts,
-            SEARCH_INDEX_FILE: search_index_document(closure.asserted, closure.inferred),
         }
         step("writing snapshot")
+
+        def search_files(store: ox.Store) -> dict[str, bytes]:
+            step("indexing labels for search")
+            return {SEARCH_INDEX_FILE: search_index_document(store)}
+
         snapshot = publish(
             home,
             closure.asserted,
@@ -203,6 +207,7 @@ def build(
             sources_digest(paths),
             [p.name for p in paths],
             documents=documents,
+            derived=search_files,
         )
         stages.finish()
     finally:

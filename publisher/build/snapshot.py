@@ -25,6 +25,7 @@ import os
 import shutil
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,8 @@ PUBLISHED_FILE = "published"
 PINS_FOLDER = "pins"
 
 DUMP_GRAPHS = ("asserted", "inferred", "all")
+# Files made from a snapshot's store once it is written (name -> content).
+Derived = Callable[[ox.Store], dict[str, bytes]]
 DUMP_EXTENSIONS = tuple(fmt.extension for fmt in DUMP_FORMATS)
 # The ontology is published in every RDF format, and as HTML in each of its languages.
 ONTOLOGY_STEM = "ontology"
@@ -200,14 +203,14 @@ def _write_dumps(
             )
 
 
-def _write_store(folder: Path, asserted: list[ox.Triple], inferred: list[ox.Triple]) -> None:
+def _write_store(folder: Path, asserted: list[ox.Triple], inferred: list[ox.Triple]) -> ox.Store:
     store = ox.Store(str(folder))
     for graph_name, triples in ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred)):
         name = ox.NamedNode(str(graph_name))
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
     store.flush()
     store.optimize()
-    del store
+    return store
 
 
 def _fsync_path(path: Path) -> None:
@@ -337,15 +340,17 @@ def publish(
     sources_digest: str,
     sources: list[str],
     documents: dict[str, bytes] | None = None,
+    derived: Derived | None = None,
 ) -> Snapshot:
     """Write a snapshot of the asserted and inferred graphs and make it current; all or
     nothing. ``sources`` names the files it was built from.
 
     ``documents`` are further files (name -> content) published with it, such as the
-    ontology's documentation.
+    ontology's documentation; ``derived`` makes more from the snapshot's store once it is
+    written (the search index), so that nothing loads the triples into a store again.
     """
     try:
-        return _publish(home, asserted, inferred, sources_digest, sources, documents or {})
+        return _publish(home, asserted, inferred, sources_digest, sources, documents or {}, derived)
     except SnapshotWriteError:
         raise
     except OSError as error:
@@ -362,6 +367,7 @@ def _publish(
     sources_digest: str,
     sources: list[str],
     documents: dict[str, bytes],
+    derived: Derived | None,
 ) -> Snapshot:
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
     _remove_leftovers(home)
@@ -397,8 +403,10 @@ def _publish(
             },
             prefixes,
         )
-        _write_store(staging / "store", asserted_triples, inferred_triples)
-        for name, content in documents.items():
+        store = _write_store(staging / "store", asserted_triples, inferred_triples)
+        made = derived(store) if derived is not None else {}
+        del store  # closed before the folder is synced and renamed
+        for name, content in {**documents, **made}.items():
             (staging / name).parent.mkdir(exist_ok=True)  # charts/ (org_charts.py)
             (staging / name).write_bytes(content)
         files = {
