@@ -167,10 +167,10 @@ _work: Work | None = None
 def _batch_graph(work: Work, batch: int) -> Graph:
     graph = Graph()
     for source in work.plan.shared:
-        graph += source.graph
+        graph += source.triples
     for partition in work.groups[batch]:
         for source in partition.sources:
-            graph += source.graph
+            graph += source.triples
     return graph
 
 
@@ -180,7 +180,7 @@ def validate_batch(batch: int) -> list[ValidationResult]:
     if batch < 0:
         graph = Graph()
         for source in _work.plan.shared:
-            graph += source.graph
+            graph += source.triples
         if not len(graph):
             return []
         own = own_nodes(graph)
@@ -189,7 +189,7 @@ def validate_batch(batch: int) -> list[ValidationResult]:
         own = set()
         for partition in _work.groups[batch]:
             for source in partition.sources:
-                own |= own_nodes(source.graph)
+                own |= own_nodes(source.triples)
     report = validate_graph(graph, context=_work.context)
     return [result for result in report.results if result.focus in own]
 

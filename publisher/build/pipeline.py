@@ -241,7 +241,7 @@ def _steward_build(
     sources = load_sources(files, names)
     steward = Graph()
     for source in sources:
-        steward += source.graph
+        steward += source.triples
     context = published_context(files)
     relied = relied_on(steward, context)
     shared = Graph()
@@ -271,7 +271,7 @@ def _steward_build(
     todo = sorted(set(wanted) - set(outcomes))
     step(_reuse_text(cut.partitions, previous, wanted, outcomes, todo, batches))
     for source in cut.shared:
-        shared += source.graph  # reasoned with every batch, as the ontology is
+        shared += source.triples  # reasoned with every batch, as the ontology is
     work = Work(groups, cut, context, shared, reasoner)
     step(
         f"validating {len(steward)} triples (SHACL, with the published vocabulary), "

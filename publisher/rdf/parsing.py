@@ -312,6 +312,19 @@ def _numbered_terms(prefix: str) -> Callable[[OxTerm | ox.Triple], Node]:
     return term
 
 
+def numbered_triples(
+    path: Path,
+    index: int,
+    input_format: str | None = None,
+    base_iri: str | None = None,
+    blank_prefix: str = "f",
+) -> Iterator[tuple[Node, Node, Node]]:
+    """The rdflib triples of one file, the ``index``-th of a load (``load_graph``)."""
+    term = _numbered_terms(f"{blank_prefix}{index}x")
+    for triple in iter_triples(path, input_format, base_iri):
+        yield term(triple.subject), _known_term(triple.predicate), term(triple.object)
+
+
 def load_graph(
     paths: Iterable[Path],
     input_format: str | None = None,
@@ -333,7 +346,6 @@ def load_graph(
     graph = Graph() if into is None else into
     add = graph.add
     for index, path in enumerate(paths, start=first_index):
-        term = _numbered_terms(f"{blank_prefix}{index}x")
-        for triple in iter_triples(Path(path), input_format, base_iri):
-            add((term(triple.subject), _known_term(triple.predicate), term(triple.object)))
+        for triple in numbered_triples(Path(path), index, input_format, base_iri, blank_prefix):
+            add(triple)
     return graph

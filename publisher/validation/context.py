@@ -46,10 +46,14 @@ def published_context(inputs: Iterable[Path] = ()) -> Graph:
     return _context_of(tuple(context_files(inputs)))
 
 
-def own_nodes(graph: Graph) -> set[Node]:
-    """The nodes a steward's graph defines: its subjects and all of its blank nodes."""
-    nodes: set[Node] = set(graph.subjects())
-    nodes.update(o for o in graph.objects() if isinstance(o, BNode))
+def own_nodes(triples: Iterable[tuple[Node, Node, Node]]) -> set[Node]:
+    """The nodes a steward's graph (or a file's triples) defines: its subjects and all of
+    its blank nodes."""
+    nodes: set[Node] = set()
+    for s, _, o in triples:
+        nodes.add(s)
+        if isinstance(o, BNode):
+            nodes.add(o)
     return nodes
 
 

@@ -54,7 +54,7 @@ def _whole(files: list[Path], reasoner: Reasoner) -> tuple[Graph, set[tuple[obje
     """The whole-graph closure's inferred graph and validation results, as before."""
     steward = Graph()
     for source in load_sources(files):
-        steward += source.graph
+        steward += source.triples
     context = published_context(files)
     report = validate_graph(steward, context=context)
     asserted = Graph()
@@ -121,7 +121,7 @@ def _cut(tmp_path: Path, extra: str) -> partitions_module.Plan:
     sources = load_sources(files)
     steward = Graph()
     for source in sources:
-        steward += source.graph
+        steward += source.triples
     shared = Graph()
     shared += ontology_graph()
     shared += relied_on(steward, published_context(files))
