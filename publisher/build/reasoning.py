@@ -123,27 +123,41 @@ def compute_closure(
 
     ``keep_closure`` keeps the engine's whole output in ``Closure.raw`` (a batch's
     boundary, ``batch_closure``)."""
+    closure = _consistent_closure(asserted, reasoner)
+    inferred = Graph()
+    for triple in _entailments(closure, asserted):
+        inferred.add(triple)
+    for prefix, namespace in asserted.namespaces():
+        inferred.bind(prefix, namespace)
+    raw = list(closure) if keep_closure else None
+    return Closure(asserted=asserted, inferred=inferred, raw=raw)
+
+
+def _consistent_closure(asserted: Graph | list[Triple], reasoner: Reasoner) -> Iterable[Triple]:
+    """The engine's closure of the asserted triples and the mapping axioms; raise
+    InconsistencyError on contradictions."""
     axioms = skos_mapping_axioms()
     if reasoner == "owlrl":
         expanded = _owlrl_closure(asserted, axioms)
         errors = _owlrl_errors(expanded)
-        closure: Iterable[tuple[Node, Node, Node]] = expanded
+        closure: Iterable[Triple] = expanded
     else:
         closure = _reasonable_closure(asserted, axioms)
         errors = inconsistencies(closure)
     if errors:
         raise InconsistencyError(errors)
-    inferred = Graph()
-    axiom_terms = set(axioms.subjects())
-    for triple in closure:
-        if triple in asserted or triple[0] in axiom_terms:
-            continue
-        if is_useful_entailment(triple):
-            inferred.add(triple)
-    for prefix, namespace in asserted.namespaces():
-        inferred.bind(prefix, namespace)
-    raw = list(closure) if keep_closure else None
-    return Closure(asserted=asserted, inferred=inferred, raw=raw)
+    return closure
+
+
+def _entailments(closure: Iterable[Triple], asserted: Graph | set[Triple]) -> list[Triple]:
+    """The useful entailments of a closure that are not asserted, each once."""
+    axiom_terms = set(skos_mapping_axioms().subjects())
+    found = (
+        triple
+        for triple in closure
+        if triple not in asserted and triple[0] not in axiom_terms and is_useful_entailment(triple)
+    )
+    return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -160,15 +174,14 @@ def batch_closure(
     shared: Graph, triples: Iterable[Triple], shared_nodes: set[Node], reasoner: Reasoner
 ) -> BatchClosure:
     """The closure of the shared part with one batch of partitions; raise
-    InconsistencyError on a contradiction within it."""
-    graph = Graph()
-    graph += shared
-    for triple in triples:
-        graph.add(triple)
-    closure = compute_closure(graph, reasoner, keep_closure=True)
-    assert closure.raw is not None
-    boundary = [t for t in closure.raw if t[0] in shared_nodes and not isinstance(t[0], Literal)]
-    return BatchClosure(inferred=list(closure.inferred), boundary=boundary)
+    InconsistencyError on a contradiction within it.
+
+    The batch's triples stay a set, never an rdflib graph (which cost a copy of each)."""
+    asserted: set[Triple] = set(shared)
+    asserted.update(triples)
+    closure = list(_consistent_closure(list(asserted), reasoner))
+    boundary = [t for t in closure if t[0] in shared_nodes and not isinstance(t[0], Literal)]
+    return BatchClosure(inferred=_entailments(closure, asserted), boundary=boundary)
 
 
 def union_of_batches(asserted: Graph, shared: Graph, batches: Iterable[BatchClosure]) -> Closure:
@@ -190,7 +203,7 @@ def union_of_batches(asserted: Graph, shared: Graph, batches: Iterable[BatchClos
     return Closure(asserted=asserted, inferred=inferred)
 
 
-def _owlrl_closure(asserted: Graph, axioms: Graph) -> Graph:
+def _owlrl_closure(asserted: Graph | list[Triple], axioms: Graph) -> Graph:
     expanded = Graph()
     expanded += asserted
     expanded += axioms
@@ -210,7 +223,7 @@ def _owlrl_errors(expanded: Graph) -> list[str]:
     return errors + [f"{member} is a member of owl:Nothing" for member in nothing]
 
 
-def _reasonable_closure(asserted: Graph, axioms: Graph) -> list[tuple[Node, Node, Node]]:
+def _reasonable_closure(asserted: Graph | list[Triple], axioms: Graph) -> list[Triple]:
     """The asserted triples, the axioms and everything ``reasonable`` infers from them
     (a list: copying millions of triples into an rdflib graph would cost more than the
     reasoning itself)."""
