@@ -190,7 +190,7 @@ def validate_batch(batch: int) -> list[ValidationResult]:
         for partition in _work.groups[batch]:
             for source in partition.sources:
                 own |= own_nodes(source.triples)
-    report = validate_graph(graph, context=_work.context)
+    report = validate_graph(graph, context=_work.context, scratch=True)
     return [result for result in report.results if result.focus in own]
 
 

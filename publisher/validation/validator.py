@@ -199,8 +199,11 @@ def validate_graph(
     includes_ontology: bool = False,
     context: Graph | None = None,
     progress: Progress = lambda _: None,
+    scratch: bool = False,
 ) -> ValidationReport:
-    """Validate a data graph with the shipped shapes; the graph is never modified.
+    """Validate a data graph with the shipped shapes; the graph is not modified, unless it
+    is ``scratch``: a copy of the caller's own, which the context and ontology are then
+    added to in place (a build's batch, sparing a copy of each of its triples).
 
     Pass ``includes_ontology=True`` when the ontology is already in the graph (the build's
     graph); otherwise it is added to a copy. With a ``context`` graph (published resources
@@ -208,24 +211,28 @@ def validate_graph(
     graph's own nodes are kept. Only the part of the context the graph relies on is
     loaded (``publisher.validation.context.relied_on``).
     """
+    # What is read of the data alone comes first: a scratch graph is extended below.
+    triples = len(graph)
+    raw = vocabulary_results(graph, ontology_graph(), shapes_graph())
+    raw += code_results(graph, shapes_graph())
+    own = own_nodes(graph) if context is not None else None
     data = graph
     if not includes_ontology or context is not None:
-        progress(_("validating {count} triples", count=len(graph)))
-        data = Graph()
-        data += graph
-        if context is not None:
-            data += relied_on(graph, context)
+        progress(_("validating {count} triples", count=triples))
+        relied = relied_on(graph, context) if context is not None else None
+        if not scratch:
+            data = Graph()
+            data += graph
+        if relied is not None:
+            data += relied
         if not includes_ontology:
             data += ontology_graph()
-    raw = run_shapes(data, shapes_graph(), hierarchies=class_hierarchies())
-    raw += vocabulary_results(graph, ontology_graph(), shapes_graph())
-    raw += code_results(graph, shapes_graph())
-    if context is not None:
-        own = own_nodes(graph)
+    raw = run_shapes(data, shapes_graph(), hierarchies=class_hierarchies()) + raw
+    if own is not None:
         raw = [r for r in raw if r.focus in own]
     return ValidationReport(
         results=tuple(_describe(data, shapes_graph(), r) for r in raw),
-        triples=len(graph),
+        triples=triples,
     )
 
 
