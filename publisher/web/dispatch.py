@@ -36,7 +36,7 @@ class PublisherRequest(Request):
         if "HTTP_COOKIE" not in self.environ:
             # What parsing no Cookie header gives, without looking for one.
             return self.dict_storage_class()  # type: ignore[return-value]  # Werkzeug's own default
-        return super().cookies  # type: ignore[no-any-return]  # cached_property on the base
+        return super().cookies
 
 
 class Publisher(Flask):
