@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher.build.snapshot import current_snapshot, default_home
 from publisher.web import http, language
+from publisher.web.dispatch import Publisher
 from publisher.web.fairness import CLIENT_QUERIES_FILE, ClientQueries
 from publisher.web.publication import EXTENSION_KEY, Publication, open_store
 from publisher.web.settings import Settings
@@ -26,7 +27,7 @@ class NoSnapshotError(RuntimeError):
 
 
 def _configured(config: dict[str, Any] | None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Publisher(__name__, instance_relative_config=True)
     app.config.from_mapping(Settings.defaults())
     app.config.from_prefixed_env("MUNICIPAL_ROLES")
     app.config.from_pyfile("config.py", silent=True)

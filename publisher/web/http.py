@@ -34,6 +34,7 @@ from publisher.web.publication import EXTENSION_KEY, SnapshotGone, present_snaps
 
 # Headers whose value changes the representation of a GET.
 NEGOTIATING_HEADERS = ("Accept", "Accept-Language")
+_NEGOTIATING_KEYS = tuple("HTTP_" + name.upper().replace("-", "_") for name in NEGOTIATING_HEADERS)
 COMPRESSED_TYPES = [
     *(fmt.media_type for fmt in (*GRAPH_FORMATS, *RESULT_FORMATS)),
     "text/html",
@@ -63,15 +64,17 @@ def representation_etag(req: Request, version: str) -> str:
     The origin (scheme, host, path prefix) is in it because absolute URLs in an answer are
     built from it; with PUBLIC_URL set it is always that URL's.
     """
+    environ = req.environ
     digest = hashlib.sha256(version.encode())
     # The origin and the target as the request has them (``RequestOrigin`` has put the
     # public URL's there), undecoded: decoding them into ``root_url`` cost 5 % of a web
     # worker's CPU on the canned queries (bench/serve/breakdown.py). Two spellings of one
     # URL then get two tags, which costs a conditional GET its 304, nothing else.
-    for key in _ORIGIN_AND_TARGET:
-        digest.update(str(req.environ.get(key, "")).encode(errors="surrogatepass") + b"\0")
-    for header in NEGOTIATING_HEADERS:
-        digest.update(b"\0" + req.headers.get(header, "").encode())
+    origin = "".join(str(environ.get(key, "")) + "\0" for key in _ORIGIN_AND_TARGET)
+    digest.update(origin.encode(errors="surrogatepass"))
+    # The negotiating headers read from the environ, as ``req.headers`` would give them.
+    for key in _NEGOTIATING_KEYS:
+        digest.update(b"\0" + environ.get(key, "").encode())
     digest.update(b"\0" + language_key(req).encode())
     return digest.hexdigest()[:32]
 
@@ -191,30 +194,56 @@ SECURITY_HEADERS = {
 }
 
 
+_SECURITY_HEADERS_BY_KEY = tuple(
+    (name.lower(), name, value) for name, value in SECURITY_HEADERS.items()
+)
+
+
 def _add_headers(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    for header, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(header, value)
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    if response.status_code in (429, 503) and "Retry-After" not in response.headers:
+    # Werkzeug's headers are a list searched without case on every look-up, and each
+    # change to Cache-Control or Vary parses and writes the header again: done one by one
+    # these were a third of the web worker's Python on a cheap /sparql query (cProfile).
+    # So the names the view set are read once, a missing header is appended, and the
+    # parsed headers are written once; the headers and their order are the same.
+    headers = response.headers
+    present = {name.lower() for name, _ in headers}
+    status = response.status_code
+    method = request.method
+    if "access-control-allow-origin" in present:
+        headers["Access-Control-Allow-Origin"] = "*"
+    else:
+        headers.add("Access-Control-Allow-Origin", "*")
+    for key, header, value in _SECURITY_HEADERS_BY_KEY:
+        if key not in present:
+            headers.add(header, value)
+    if method == "OPTIONS":
+        headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        headers["Access-Control-Max-Age"] = "86400"
+    if status in (429, 503) and "retry-after" not in present:
         # Every 429 and 503, plain text or a page's own HTML, says when to try again.
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    cacheable = response.status_code == 200 and not response.cache_control.no_store
-    if request.method in ("GET", "HEAD") and cacheable:
-        if not response.get_etag()[0]:
-            response.set_etag(representation_etag(request, _version()))
-        max_age = publication().settings.cache_max_age
-        response.cache_control.public = True
-        response.cache_control.max_age = max_age
-        response.vary.update(NEGOTIATING_HEADERS)
-        if publication().settings.public_url is None:
-            # Absolute URLs in the answer come from the Host header: a shared cache must
-            # not hand one host's answer to another.
-            response.vary.add("Host")
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if status != 200 or method not in ("GET", "HEAD"):
+        return response
+    control = response.cache_control if "cache-control" in present else None
+    if control is not None and control.no_store:
+        return response
+    if "etag" not in present or not response.get_etag()[0]:
+        response.set_etag(representation_etag(request, _version()))
+    settings = publication().settings
+    if control is None:
+        # What ResponseCacheControl writes for these two directives, set in this order.
+        headers.add("Cache-Control", f"public, max-age={settings.cache_max_age}")
+    else:
+        control.public = True
+        control.max_age = settings.cache_max_age
+    # Absolute URLs in the answer come from the Host header when there is no public URL:
+    # a shared cache must not hand one host's answer to another.
+    response.vary.update(_VARY_WITH_HOST if settings.public_url is None else NEGOTIATING_HEADERS)
     return response
+
+
+_VARY_WITH_HOST = (*NEGOTIATING_HEADERS, "Host")
 
 
 # The heading of an error page, by status (the catalogue translates it).

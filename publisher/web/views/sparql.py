@@ -11,6 +11,7 @@ graph format, ``*/*`` or nothing, and gets the protocol's answer as before.
 """
 
 from flask import Blueprint, Response, request, url_for
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from publisher.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 from publisher.store.dataset import DATASET_GRAPHS
@@ -33,21 +34,25 @@ READ_ONLY = "this endpoint is read-only: SPARQL Update is refused; send queries 
 PAGE_OR_MACHINE: tuple[Format, ...] = (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)
 
 
-def _parameter(name: str) -> list[str]:
-    values = request.args.getlist(name)
+Parameters = MultiDict[str, str]
+
+
+def _parameters() -> Parameters:
+    """The protocol's parameters of the request: the URL's, then a POSTed form's. Read
+    once a request and handed on (each look-up through ``request`` costs)."""
     if request.method == "POST" and request.mimetype == FORM_TYPE:
-        values += request.form.getlist(name)
-    return values
+        return CombinedMultiDict([request.args, request.form])
+    return request.args
 
 
-def _first_parameter(name: str) -> str | None:
-    values = _parameter(name)
+def _first(parameters: Parameters, name: str) -> str | None:
+    values = parameters.getlist(name)
     return values[0] if values else None
 
 
-def read_query() -> str | None:
+def read_query(parameters: Parameters) -> str | None:
     """The query text of a protocol request, or None when it carries none."""
-    if _parameter("update") or request.mimetype == UPDATE_TYPE:
+    if parameters.getlist("update") or request.mimetype == UPDATE_TYPE:
         raise ProtocolError(403, READ_ONLY)
     if request.method == "GET" and (
         request.content_length or request.headers.get("Transfer-Encoding")
@@ -72,38 +77,39 @@ def read_query() -> str | None:
             f"Content-Type {given} is not supported: POST a query as {QUERY_TYPE} "
             f"or as {FORM_TYPE} with a 'query' field",
         )
-    queries = _parameter("query")
+    queries = parameters.getlist("query")
     if len(queries) > 1:
         raise ProtocolError(400, f"{len(queries)} 'query' parameters: send exactly one")
     return queries[0] if queries else None
 
 
-def _graphs(name: str) -> tuple[str, ...] | None:
+def _graphs(parameters: Parameters, name: str) -> tuple[str, ...] | None:
     """The snapshot's graphs a protocol parameter names, or None when it is not given.
 
     A graph IRI the snapshot does not hold is an empty graph (as in Oxigraph and Fuseki,
     and as the W3C protocol test ``query_post_form`` expects): it is dropped, never
     fetched. rdflib's ``Dataset(SPARQLStore(...))`` names ``urn:x-rdflib:default`` so.
     """
-    graphs = _parameter(name)
+    graphs = parameters.getlist(name)
     if not graphs:
         return None
     return tuple(g for g in graphs if g in DATASET_GRAPHS)
 
 
-def read_request(text: str) -> QueryRequest:
+def read_request(text: str, parameters: Parameters) -> QueryRequest:
     """The query, its dataset and the formats the client accepts, from the request."""
-    result_format, graph_format = accepted_formats(_first_parameter("format"))
-    default_graphs, named_graphs = _graphs("default-graph-uri"), _graphs("named-graph-uri")
+    result_format, graph_format = accepted_formats(_first(parameters, "format"))
+    default_graphs = _graphs(parameters, "default-graph-uri")
+    named_graphs = _graphs(parameters, "named-graph-uri")
     if default_graphs is not None or named_graphs is not None:
         # Either parameter replaces the whole dataset (SPARQL 1.1 Protocol §2.1.4).
         default_graphs, named_graphs = default_graphs or (), named_graphs or ()
     return query_request(text, result_format, graph_format, default_graphs, named_graphs)
 
 
-def wants_page() -> bool:
+def wants_page(parameters: Parameters) -> bool:
     """Whether the client prefers the HTML page to every format of the protocol."""
-    chosen = negotiate(PAGE_OR_MACHINE, request.accept_mimetypes, _first_parameter("format"))
+    chosen = negotiate(PAGE_OR_MACHINE, request.accept_mimetypes, _first(parameters, "format"))
     return chosen is HTML
 
 
@@ -111,19 +117,21 @@ def wants_page() -> bool:
 def endpoint() -> Response:
     """Answer a SPARQL query, or describe the service when there is none; a browser gets
     the query page."""
-    if wants_page():
+    parameters = _parameters()
+    if wants_page(parameters):
         try:
-            return query_page(read_query())
+            return query_page(read_query(parameters))
         except ProtocolError as refused:
-            return query_page(_first_parameter("query") or _first_parameter("update"), refused)
-    text = read_query()
+            shown = _first(parameters, "query") or _first(parameters, "update")
+            return query_page(shown, refused)
+    text = read_query(parameters)
     if text is None:
-        return _describe_service()
-    return answer(read_request(text))
+        return _describe_service(parameters)
+    return answer(read_request(text, parameters))
 
 
-def _describe_service() -> Response:
-    fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, _first_parameter("format"))
+def _describe_service(parameters: Parameters) -> Response:
+    fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, _first(parameters, "format"))
     if fmt is None:
         return not_acceptable(GRAPH_FORMATS, "the service description")
     counts = publication().snapshot.manifest.triples
