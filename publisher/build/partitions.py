@@ -72,7 +72,8 @@ _ALLOWED_OWL_TYPES = {OWL.NamedIndividual, OWL.Thing}
 # every triple of a national build.
 _TYPE = RDF.type
 _SAME_AS = OWL.sameAs
-_SCHEMA_NAMESPACES = (str(OWL), str(RDFS))
+_OWL = str(OWL)
+_SCHEMA_NAMESPACES = (_OWL, str(RDFS))
 # Class expressions whose rules join two facts of one node (OWL 2 RL cls-int1, cls-svf1,
 # cls-avf, cls-maxc*, prp-key, prp-spo2): none is in the ontology today.
 _JOINING_EXPRESSIONS = (
@@ -174,6 +175,7 @@ def is_municipal(triples: Iterable[Triple]) -> bool:
 
 
 def subjects(triples: Iterable[Triple]) -> set[Node]:
+    """The nodes a file's triples describe."""
     return {s for s, _, _ in triples}
 
 
@@ -307,12 +309,11 @@ def whole_graph_needed(
     # post) sees, from a shared node, the partitions that point at it: their batches would
     # judge it without the others.
     referrers = set(shapes_graph().objects(None, SH.inversePath))
-    owl = str(OWL)
     for partition in partitions:
         for s, p, o in partition.triples():
             if s in shared_nodes:
                 why = "a triple about a shared resource"
-            elif p == _SAME_AS or p in _SCHEMA_PREDICATES or str(p).startswith(owl):
+            elif p == _SAME_AS or p in _SCHEMA_PREDICATES or str(p).startswith(_OWL):
                 why = "schema or identity in a municipality's file"
             elif (
                 p == _TYPE and str(o).startswith(_SCHEMA_NAMESPACES) and o not in _ALLOWED_OWL_TYPES

@@ -229,7 +229,8 @@ def _build(
         step("writing snapshot")
 
         def search_files(store: ox.Store) -> dict[str, bytes]:
-            step("indexing labels for search")
+            # The snapshot's files are then written, checksummed and synced in this stage.
+            step("indexing labels for search, finishing the snapshot")
             return {SEARCH_INDEX_FILE: search_index_document(store)}
 
         snapshot = publish(

@@ -99,7 +99,6 @@ class Closure:
 
     asserted: Graph
     inferred: Graph
-    raw: list[Triple] | None = None
 
 
 def is_useful_entailment(triple: tuple[Node, Node, Node]) -> bool:
@@ -116,21 +115,15 @@ def is_useful_entailment(triple: tuple[Node, Node, Node]) -> bool:
     return True
 
 
-def compute_closure(
-    asserted: Graph, reasoner: Reasoner = DEFAULT_REASONER, keep_closure: bool = False
-) -> Closure:
-    """Run OWL 2 RL over the asserted graph; raise InconsistencyError on contradictions.
-
-    ``keep_closure`` keeps the engine's whole output in ``Closure.raw`` (a batch's
-    boundary, ``batch_closure``)."""
+def compute_closure(asserted: Graph, reasoner: Reasoner = DEFAULT_REASONER) -> Closure:
+    """Run OWL 2 RL over the asserted graph; raise InconsistencyError on contradictions."""
     closure = _consistent_closure(asserted, reasoner)
     inferred = Graph()
     for triple in _entailments(closure, asserted):
         inferred.add(triple)
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace)
-    raw = list(closure) if keep_closure else None
-    return Closure(asserted=asserted, inferred=inferred, raw=raw)
+    return Closure(asserted=asserted, inferred=inferred)
 
 
 def _consistent_closure(asserted: Graph | list[Triple], reasoner: Reasoner) -> Iterable[Triple]:

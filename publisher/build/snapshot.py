@@ -49,9 +49,9 @@ PUBLISHED_FILE = "published"
 PINS_FOLDER = "pins"
 
 DUMP_GRAPHS = ("asserted", "inferred", "all")
+DUMP_EXTENSIONS = tuple(fmt.extension for fmt in DUMP_FORMATS)
 # Files made from a snapshot's store once it is written (name -> content).
 Derived = Callable[[ox.Store], dict[str, bytes]]
-DUMP_EXTENSIONS = tuple(fmt.extension for fmt in DUMP_FORMATS)
 # The ontology is published in every RDF format, and as HTML in each of its languages.
 ONTOLOGY_STEM = "ontology"
 ONTOLOGY_FORMATS: tuple[Format, ...] = GRAPH_FORMATS

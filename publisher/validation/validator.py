@@ -211,14 +211,16 @@ def validate_graph(
     graph's own nodes are kept. Only the part of the context the graph relies on is
     loaded (``publisher.validation.context.relied_on``).
     """
-    # What is read of the data alone comes first: a scratch graph is extended below.
     triples = len(graph)
+    extended = not includes_ontology or context is not None
+    if extended:
+        progress(_("validating {count} triples", count=triples))
+    # What is read of the data alone comes first: a scratch graph is extended below.
     raw = vocabulary_results(graph, ontology_graph(), shapes_graph())
     raw += code_results(graph, shapes_graph())
     own = own_nodes(graph) if context is not None else None
     data = graph
-    if not includes_ontology or context is not None:
-        progress(_("validating {count} triples", count=triples))
+    if extended:
         relied = relied_on(graph, context) if context is not None else None
         if not scratch:
             data = Graph()
