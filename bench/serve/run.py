@@ -1,10 +1,12 @@
 """Benchmark: `municipal-roles serve` against `oxigraph serve-read-only` on the same snapshot.
 
     .venv/bin/python bench/serve/run.py [--requests 1000] [--rounds 3] [--concurrency 8]
-        [--triples 2000000] [--only shipped|synthetic] [--work /tmp/bench-serve]
+        [--triples 2000000 | --home BUILT_HOME] [--only shipped|synthetic] [--work /tmp/bench-serve]
 
-On the shipped snapshot (built anew) and on a synthetic one of ``--triples`` triples
-(``synthetic.py``, published on the first run and kept in ``--work``):
+On the shipped snapshot (built anew) and on a large one: the snapshot ``--home`` holds (a
+national dataset built by ``municipal-roles build --data``), or else a synthetic one of
+``--triples`` triples (``synthetic.py``, written directly, published on the first run and
+kept in ``--work``):
 
 1. Loads the snapshot's asserted and inferred dumps into an Oxigraph store under the same
    graph names (served with --union-default-graph, the dataset the publisher serves).
@@ -453,8 +455,15 @@ def load_benchmark(
     )
 
 
-def synthetic_home(args: argparse.Namespace) -> tuple[Path, Snapshot]:
-    """The synthetic snapshot of ``--triples`` triples, published on the first run."""
+def synthetic_home(args: argparse.Namespace) -> tuple[Path, Snapshot, str]:
+    """The large snapshot and its label: the one built in ``--home`` (a national dataset
+    through ``municipal-roles build --data``, validated and reasoned), or else the synthetic
+    snapshot of ``--triples`` triples, written directly and kept from the first run."""
+    if args.home is not None:
+        built = current_snapshot(args.home)
+        if built is None:
+            raise SystemExit(f"no snapshot in {args.home}: municipal-roles build --home it first")
+        return args.home, built, f"the snapshot built in {args.home}"
     home = args.work / f"synthetic-{args.triples}"
     snapshot = current_snapshot(home)
     if snapshot is None:
@@ -462,7 +471,7 @@ def synthetic_home(args: argparse.Namespace) -> tuple[Path, Snapshot]:
         began = time.perf_counter()
         snapshot = publish_synthetic(home, args.triples)
         console.print(f"published in {time.perf_counter() - began:.0f} s", highlight=False)
-    return home, snapshot
+    return home, snapshot, f"the synthetic snapshot ({args.triples} triples)"
 
 
 def memory_mib(pid: int) -> tuple[float, float]:
@@ -577,6 +586,7 @@ def main() -> None:
         help="on the synthetic snapshot, replay the canned queries Oxigraph answers within this",
     )
     parser.add_argument("--queries", type=Path, help="folder of .rq files (default: shipped)")
+    parser.add_argument("--home", type=Path, help="a built snapshot, instead of the synthetic one")
     parser.add_argument(
         "--only", choices=("shipped", "synthetic"), help="one snapshot only (default: both)"
     )
@@ -591,8 +601,7 @@ def main() -> None:
         home = args.work / "shipped-home"
         load_benchmark(args, "the shipped snapshot", home, build(home).snapshot)
     if args.only != "shipped":
-        home, snapshot = synthetic_home(args)
-        label = f"the synthetic snapshot ({args.triples} triples)"
+        home, snapshot, label = synthetic_home(args)
         load_benchmark(args, label, home, snapshot, args.canned_seconds)
         startup_benchmark(args, home, snapshot)
 

@@ -1,11 +1,12 @@
 """Benchmark: where `municipal-roles serve` spends the time before its first answer.
 
     .venv/bin/python bench/serve/startup.py [--runs 5] [--work /tmp/bench-serve]
-        [--triples 2000000] [--only shipped|synthetic] [--no-trace] [--memory]
+        [--triples 2000000 | --home BUILT_HOME] [--only shipped|synthetic] [--no-trace] [--memory]
         [--compare OTHER_CHECKOUT/.venv/bin]
 
-For the shipped snapshot (built into ``--work`` if absent) and the synthetic one
-(``synthetic.py``, published into ``--work`` on the first run and kept), alternately:
+For the shipped snapshot (built into ``--work`` if absent) and a large one (the snapshot built
+in ``--home``, or else the synthetic one of ``synthetic.py``, published into ``--work`` on the
+first run and kept), alternately:
 
 1. ``oxigraph serve-read-only`` on the same dataset and ``municipal-roles serve`` (2 web
    workers), each started ``--runs`` times: wall time from the start of the process to
@@ -287,6 +288,7 @@ def main() -> None:
     parser.add_argument("--no-trace", action="store_true", help="skip the strace stages")
     parser.add_argument("--memory", action="store_true", help="also the memory table")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-serve"))
+    parser.add_argument("--home", type=Path, help="a built snapshot, instead of the synthetic one")
     parser.add_argument(
         "--compare",
         type=Path,
@@ -297,6 +299,8 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     if args.compare:
         args.compare = args.compare.absolute()
+    if args.home:
+        args.home = args.home.absolute()
     # Servers start in --work: a fork server is `python -c`, which (Python 3.11 ignores the
     # sys.path multiprocessing passes it) imports `publisher` from the current folder
     # first, so started in a checkout it would preload that checkout's query worker.
@@ -308,8 +312,8 @@ def main() -> None:
         snapshot = current_snapshot(home) or build(home).snapshot
         benchmark("the shipped snapshot", home, snapshot, args)
     if args.only != "shipped":
-        home, snapshot = synthetic_home(args)
-        benchmark(f"the synthetic snapshot ({args.triples} triples)", home, snapshot, args)
+        home, snapshot, label = synthetic_home(args)
+        benchmark(label, home, snapshot, args)
 
 
 if __name__ == "__main__":
