@@ -455,7 +455,7 @@ def load_benchmark(
     )
 
 
-def synthetic_home(args: argparse.Namespace) -> tuple[Path, Snapshot, str]:
+def large_home(args: argparse.Namespace) -> tuple[Path, Snapshot, str]:
     """The large snapshot and its label: the one built in ``--home`` (a national dataset
     through ``municipal-roles build --data``, validated and reasoned), or else the synthetic
     snapshot of ``--triples`` triples, written directly and kept from the first run."""
@@ -601,7 +601,7 @@ def main() -> None:
         home = args.work / "shipped-home"
         load_benchmark(args, "the shipped snapshot", home, build(home).snapshot)
     if args.only != "shipped":
-        home, snapshot, label = synthetic_home(args)
+        home, snapshot, label = large_home(args)
         load_benchmark(args, label, home, snapshot, args.canned_seconds)
         startup_benchmark(args, home, snapshot)
 

@@ -46,13 +46,13 @@ from run import (
     FIRST_QUERY,
     free_port,
     get,
+    large_home,
     memory_table,
     oxigraph_command,
     oxigraph_store,
     publisher_command,
     query_probe,
     started,
-    synthetic_home,
 )
 
 from publisher.build.pipeline import build
@@ -312,7 +312,7 @@ def main() -> None:
         snapshot = current_snapshot(home) or build(home).snapshot
         benchmark("the shipped snapshot", home, snapshot, args)
     if args.only != "shipped":
-        home, snapshot, label = synthetic_home(args)
+        home, snapshot, label = large_home(args)
         benchmark(label, home, snapshot, args)
 
 
