@@ -64,6 +64,14 @@ def read_query_text(text: str | None, file: Path | None) -> str:
     show_default="no limit",
     help="Rows or triples printed at most.",
 )
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=QueryRequest.max_bytes,
+    show_default=True,
+    help="Bytes of terms (as N-Triples writes them) printed at most: the whole answer "
+    "is held in memory on its way out of the query process.",
+)
 def query(
     home: Path,
     text: str | None,
@@ -71,6 +79,7 @@ def query(
     fmt: Format | None,
     timeout: float,
     max_rows: int,
+    max_bytes: int,
 ) -> None:
     """Run a SPARQL query against the current snapshot and print the answer.
 
@@ -94,6 +103,7 @@ def query(
         result_format=None if is_graph else (fmt or RESULT_FORMATS[0]).name,
         graph_format=(fmt.name if is_graph else None) if fmt else GRAPH_FORMATS[0].name,
         max_rows=max_rows,
+        max_bytes=max_bytes,
     )
     store = EmbeddedStore(snapshot.store_path, processes=1, allow_unwalled=allow_unwalled)
     try:
@@ -112,4 +122,5 @@ def query(
         )
     sys.stdout.buffer.write(result.body)
     if result.truncated:
-        err.print(f"output cut at {result.rows} rows (--max-rows)", highlight=False)
+        cap = "--max-rows" if result.rows >= max_rows else f"--max-bytes {max_bytes}"
+        err.print(f"output cut at {result.rows} rows ({cap})", highlight=False)

@@ -2,6 +2,7 @@
 ``serve`` and ``query`` commands as a user runs them."""
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -137,6 +138,24 @@ def test_query_command_formats(snapshot_home: Path, tmp_path: Path) -> None:
     graph = run_query(snapshot_home, f"DESCRIBE <{ONTOLOGY}>", "--format", "nt")
     parsed = Graph().parse(data=graph.stdout, format="nt")
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in parsed
+
+
+@pytest.mark.parametrize(
+    ("cap", "message"),
+    [
+        (["--max-rows", "2"], "output cut at 2 rows (--max-rows)"),
+        (["--max-bytes", "300"], "--max-bytes 300"),
+    ],
+)
+def test_query_command_says_which_cap_cut_the_answer(
+    snapshot_home: Path, cap: list[str], message: str
+) -> None:
+    result = run_query(snapshot_home, "SELECT ?s WHERE { ?s a ?class }", "--format", "tsv", *cap)
+    assert result.returncode == 0, result.stderr
+    assert message in result.stderr
+    cut_at = re.search(r"output cut at (\d+) rows", result.stderr)
+    assert cut_at is not None
+    assert 0 < int(cut_at[1]) == len(result.stdout.splitlines()) - 1 < 10
 
 
 @pytest.mark.parametrize(
