@@ -592,6 +592,52 @@ def test_duties_per_system_and_area(run: Run) -> None:
     assert rows[("system/tr-buyuksehir", "duty-area/council-support")] == ("5", "2")
 
 
+STEWARDS_POST = f"""
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix mr: <https://w3id.org/municipal-roles/ontology#> .
+<{ID}organization/test-town> org:classification <{ID}system/us-mayor-council> .
+<{ID}post/test-town-mayor> a org:Post ; org:postIn <{ID}organization/test-town> ;
+    org:role <{ID}position-type/us-mayor> ; mr:hasDuty <{ID}duty/test-town-budget> .
+<{ID}duty/test-town-budget> mr:inDutyArea <{ID}duty-area/budget> .
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "row_key", "column"),
+    [
+        ("duties-by-system-and-area", ("area", f"{ID}duty-area/budget"), "duties"),
+        ("coverage", ("position", f"{ID}position-type/us-mayor"), "duties"),
+    ],
+)
+def test_a_posts_duty_counts_for_the_system_its_chart_names_only(
+    union_store: ox.Store,
+    canned: dict[str, CannedQuery],
+    query: str,
+    row_key: tuple[str, str],
+    column: str,
+) -> None:
+    """A steward's post in a mayor-council chart, of a type placed in both US systems: its
+    duty counts for mayor-council, not for council-manager (what the rewrites of EXISTS
+    and NOT EXISTS for Oxigraph's planner must keep)."""
+    store = ox.Store()
+    store.extend(union_store)
+    store.load(input=STEWARDS_POST, format=ox.RdfFormat.TURTLE)
+
+    def counts(target: ox.Store) -> dict[str, int]:
+        solutions = target.query(canned[query].text)
+        assert isinstance(solutions, ox.QuerySolutions)
+        variable, value = row_key
+        return {
+            row["system"].value.removeprefix(ID): int(row[column].value)
+            for row in solutions
+            if row[variable].value == value
+        }
+
+    before, after = counts(union_store), counts(store)
+    assert after["system/us-mayor-council"] == before["system/us-mayor-council"] + 1
+    assert after["system/us-council-manager"] == before["system/us-council-manager"]
+
+
 def test_sources_and_their_cited_sources(run: Run) -> None:
     rows = {row["source"]: row for row in run("sources-and-cited-sources")}
     seed = rows["source/000_bd3e9650fe63d83b"]
