@@ -168,9 +168,11 @@ def main() -> None:
                     row += ["(none)", ""]
                 else:
                     before, old_body = time_publisher(store, old_text, options.timeout)
-                    same = "" if None in (ours, before) else rows(body) == rows(old_body)
-                    answer = {True: "yes", False: "NO"}.get(same, "")
-                    row += [seconds(before, options.timeout), answer]
+                    if ours is None or before is None:
+                        same = ""
+                    else:
+                        same = "yes" if rows(body) == rows(old_body) else "NO"
+                    row += [seconds(before, options.timeout), same]
             table.add_row(*row)
             console.print(f"  {query.name}: {row[2]} s", highlight=False)
     finally:
